@@ -1,0 +1,4 @@
+package model
+
+// Codes found by the Gateway API writer.
+var gatewayAPICatalog = []CatalogEntry{}

@@ -1,0 +1,4 @@
+package model
+
+// Codes found by the SMI writer.
+var smiCatalog = []CatalogEntry{}

@@ -1,0 +1,110 @@
+package emit
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// Options choose the destination profile a writer writes for.
+type Options struct {
+	// Mesh names the consumer (osm, traefik-mesh, linkerd-smi, smi, linkerd, cilium, kuma, istio);
+	// empty picks the writer's generic profile.
+	Mesh string
+	// Channel is the Gateway API release channel: standard (default) or experimental.
+	Channel string
+}
+
+// Annotations meshbridge puts on what it writes.
+const (
+	// SourceAnnotation names the Istio object(s) an output object was translated from.
+	SourceAnnotation = "meshbridge.io/source"
+	// GeneratedAnnotation marks objects meshbridge invented, such as one Service per subset.
+	GeneratedAnnotation = "meshbridge.io/generated"
+)
+
+// Object converts a typed object into the unstructured form writers return, with its
+// apiVersion and kind set from gvk, and without the empty fields (creationTimestamp: null,
+// status: {}) that typed structs always carry.
+func Object(obj runtime.Object, gvk schema.GroupVersionKind) (*unstructured.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetGroupVersionKind(gvk)
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	if st, ok := u.Object["status"].(map[string]any); ok && len(st) == 0 {
+		delete(u.Object, "status")
+	}
+	return u, nil
+}
+
+// MustObject is Object for objects built in code, whose conversion cannot fail.
+func MustObject(obj runtime.Object, gvk schema.GroupVersionKind) *unstructured.Unstructured {
+	u, err := Object(obj, gvk)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// Sort orders objects by kind, namespace, name and apiVersion: the order the CLI prints and
+// golden files hold.
+func Sort(objs []*unstructured.Unstructured) {
+	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
+		return cmp.Or(
+			cmp.Compare(a.GetKind(), b.GetKind()),
+			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
+			cmp.Compare(a.GetName(), b.GetName()),
+			cmp.Compare(a.GetAPIVersion(), b.GetAPIVersion()),
+		)
+	})
+}
+
+// Source renders an origin for SourceAnnotation: Kind/namespace/name.
+func Source(o model.Origin) string {
+	return o.Object.Kind + "/" + o.Object.Namespace + "/" + o.Object.Name
+}
+
+// Name joins parts with "-" into a valid DNS-1123 label. When the result is longer than 63
+// characters it is cut and given a hash suffix of the whole, so that names stay stable and
+// distinct.
+func Name(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(p)
+	}
+	full := sanitize(b.String())
+	if len(full) <= 63 {
+		return full
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return strings.TrimRight(full[:52], "-.") + "-" + hex.EncodeToString(sum[:])[:10]
+}
+
+// sanitize lowercases s and replaces what a DNS-1123 label may not hold with "-".
+func sanitize(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	return strings.Trim(string(b), "-")
+}

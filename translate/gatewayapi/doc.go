@@ -1,0 +1,3 @@
+// Package gatewayapi writes the model's routing as Gateway API objects: HTTPRoute, GRPCRoute,
+// TCPRoute and TLSRoute bound to Services (GAMMA mesh routes) or to Gateways (ingress).
+package gatewayapi

@@ -1,0 +1,79 @@
+package istio
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// readWorkloads fills the snapshot's inventory: namespaces, Services, service accounts and the
+// pod templates of Deployments, StatefulSets, DaemonSets and bare Pods.
+func (r *reader) readWorkloads() {
+	inv := &r.snap.Inventory
+	for _, ns := range r.inv.Namespaces {
+		inv.Namespaces = append(inv.Namespaces, ns.Name)
+	}
+	for _, sa := range r.inv.ServiceAccounts {
+		inv.ServiceAccounts = append(inv.ServiceAccounts, model.ServiceAccountRef{Namespace: sa.Namespace, Name: sa.Name})
+	}
+	for _, s := range r.inv.Services {
+		svc := model.Service{
+			Origin:    r.inv.Origin("v1", "Service", s),
+			Namespace: s.Namespace,
+			Name:      s.Name,
+			Selector:  s.Spec.Selector,
+		}
+		for _, p := range s.Spec.Ports {
+			sp := model.ServicePort{Name: p.Name, Port: p.Port, Protocol: string(p.Protocol)}
+			if p.AppProtocol != nil {
+				sp.AppProtocol = *p.AppProtocol
+			}
+			switch {
+			case p.TargetPort.StrVal != "":
+				sp.TargetPortName = p.TargetPort.StrVal
+			case p.TargetPort.IntVal != 0:
+				sp.TargetPort = p.TargetPort.IntVal
+			default: // Kubernetes defaults targetPort to port.
+				sp.TargetPort = p.Port
+			}
+			svc.Ports = append(svc.Ports, sp)
+		}
+		inv.Services = append(inv.Services, svc)
+	}
+	for _, d := range r.inv.Deployments {
+		r.addWorkload(r.inv.Origin("apps/v1", "Deployment", d), &d.Spec.Template)
+	}
+	for _, s := range r.inv.StatefulSets {
+		r.addWorkload(r.inv.Origin("apps/v1", "StatefulSet", s), &s.Spec.Template)
+	}
+	for _, d := range r.inv.DaemonSets {
+		r.addWorkload(r.inv.Origin("apps/v1", "DaemonSet", d), &d.Spec.Template)
+	}
+	for _, p := range r.inv.Pods {
+		r.addWorkload(r.inv.Origin("v1", "Pod", p), &corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec})
+	}
+	inv.Sort()
+}
+
+// addWorkload records one pod template. Pods created by a controller in the same input are
+// recorded twice, which is harmless: selection and service accounts are the same.
+func (r *reader) addWorkload(origin model.Origin, tpl *corev1.PodTemplateSpec) {
+	sa := tpl.Spec.ServiceAccountName
+	if sa == "" {
+		sa = "default"
+	}
+	w := model.Workload{
+		Origin:         origin,
+		Namespace:      origin.Object.Namespace,
+		Name:           origin.Object.Name,
+		Kind:           origin.Object.Kind,
+		Labels:         tpl.Labels,
+		ServiceAccount: sa,
+	}
+	for _, c := range tpl.Spec.Containers {
+		for _, p := range c.Ports {
+			w.Ports = append(w.Ports, model.ContainerPort{Name: p.Name, Port: p.ContainerPort, Protocol: string(p.Protocol)})
+		}
+	}
+	r.snap.Inventory.Workloads = append(r.snap.Inventory.Workloads, w)
+}
