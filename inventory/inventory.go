@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	rbacv1alpha1 "github.com/meshbridge/meshbridge/apis/rbac/v1alpha1"
 	"github.com/meshbridge/meshbridge/model"
 )
 
@@ -20,6 +21,12 @@ type Inventory struct {
 	Gateways              []*networkingv1.Gateway
 	AuthorizationPolicies []*securityv1.AuthorizationPolicy
 	PeerAuthentications   []*securityv1.PeerAuthentication
+
+	// The retired rbac.istio.io/v1alpha1 kinds (Istio 1.4/1.5).
+	ServiceRoles        []*rbacv1alpha1.ServiceRole
+	ServiceRoleBindings []*rbacv1alpha1.ServiceRoleBinding
+	ClusterRbacConfigs  []*rbacv1alpha1.ClusterRbacConfig
+	RbacConfigs         []*rbacv1alpha1.RbacConfig
 
 	Services        []*corev1.Service
 	ServiceAccounts []*corev1.ServiceAccount
@@ -67,6 +74,10 @@ func (inv *Inventory) Sort() {
 	sortObjs(inv.Gateways)
 	sortObjs(inv.AuthorizationPolicies)
 	sortObjs(inv.PeerAuthentications)
+	sortObjs(inv.ServiceRoles)
+	sortObjs(inv.ServiceRoleBindings)
+	sortObjs(inv.ClusterRbacConfigs)
+	sortObjs(inv.RbacConfigs)
 	sortObjs(inv.Services)
 	sortObjs(inv.ServiceAccounts)
 	sortObjs(inv.Namespaces)
@@ -81,7 +92,8 @@ func (inv *Inventory) Len() int {
 	return len(inv.VirtualServices) + len(inv.DestinationRules) + len(inv.Gateways) +
 		len(inv.AuthorizationPolicies) + len(inv.PeerAuthentications) + len(inv.Services) +
 		len(inv.ServiceAccounts) + len(inv.Namespaces) + len(inv.Pods) + len(inv.Deployments) +
-		len(inv.StatefulSets) + len(inv.DaemonSets)
+		len(inv.StatefulSets) + len(inv.DaemonSets) +
+		len(inv.ServiceRoles) + len(inv.ServiceRoleBindings) + len(inv.ClusterRbacConfigs) + len(inv.RbacConfigs)
 }
 
 func sortObjs[T metav1.Object](objs []T) {

@@ -30,7 +30,7 @@ type CatalogEntry struct {
 }
 
 // catalogParts holds each area's entries; each area keeps its own file (catalog_*.go).
-var catalogParts = [][]CatalogEntry{loadCatalog, istioCatalog, gatewayAPICatalog, smiCatalog}
+var catalogParts = [][]CatalogEntry{loadCatalog, istioCatalog, gatewayAPICatalog, smiCatalog, controllerCatalog, linkerdCatalog, istioPolicyCatalog}
 
 var catalogIndex = sync.OnceValue(func() map[Code]CatalogEntry {
 	m := map[Code]CatalogEntry{}

@@ -1,4 +1,210 @@
 package model
 
 // Codes found by the SMI writer.
-var smiCatalog = []CatalogEntry{}
+const (
+	CodeSMIUnknownMesh             Code = "MB3001"
+	CodeSMIAccessNotWritten        Code = "MB3002"
+	CodeSMIDryRunSkipped           Code = "MB3003"
+	CodeSMIAuditSkipped            Code = "MB3004"
+	CodeSMITargetNotResolved       Code = "MB3005"
+	CodeSMINoWorkload              Code = "MB3006"
+	CodeSMISharedServiceAccount    Code = "MB3007"
+	CodeSMISourcesExpanded         Code = "MB3008"
+	CodeSMIUnauthenticated         Code = "MB3009"
+	CodeSMISourceNotExpressible    Code = "MB3010"
+	CodeSMIOperationNotExpressible Code = "MB3011"
+	CodeSMIConditionNotExpressible Code = "MB3012"
+	CodeSMIPortNotExpressible      Code = "MB3013"
+	CodeSMIDenyFolded              Code = "MB3014"
+	CodeSMIDenyNarrowed            Code = "MB3015"
+	CodeSMICustomAsDeny            Code = "MB3016"
+	CodeSMIDefaultAllow            Code = "MB3017"
+	CodeSMIEnforcementMode         Code = "MB3018"
+	CodeSMITrustDomain             Code = "MB3019"
+	CodeSMIRouteFeature            Code = "MB3020"
+	CodeSMIRouteNotWritten         Code = "MB3021"
+	CodeSMISubsetService           Code = "MB3022"
+	CodeSMIRouteMatch              Code = "MB3023"
+	CodeSMIAllowNothing            Code = "MB3024"
+	CodeSMINegationExpanded        Code = "MB3025"
+	CodeSMIDefaultAllowNarrowed    Code = "MB3026"
+)
+
+var smiCatalog = []CatalogEntry{
+	{
+		Code: CodeSMIUnknownMesh, Severity: Error, Title: "Unknown SMI consumer",
+		Meaning: "The destination mesh is not one the SMI writer has a profile for, so it cannot know which API " +
+			"versions the consumer serves. Nothing was written.",
+		Remedy: "Use --mesh osm, traefik-mesh, linkerd-smi or smi.",
+	},
+	{
+		Code: CodeSMIAccessNotWritten, Severity: Warning, Title: "Access policy not written for this consumer",
+		Meaning: "The consumer does not implement SMI access control (linkerd-smi serves TrafficSplit only), so no " +
+			"TrafficTarget was written for the policy.",
+		Remedy: "Translate access policies with the Linkerd writer (--to linkerd).",
+	},
+	{
+		Code: CodeSMIDryRunSkipped, Severity: Info, Title: "Dry-run policy not written",
+		Meaning: "The policy is annotated istio.io/dry-run, so Istio only logs its decisions and never enforces " +
+			"them. SMI has no dry run; writing it would enforce it, so it was left out.",
+		Remedy: "Nothing, unless the policy was meant to be enforced: then remove the annotation.",
+	},
+	{
+		Code: CodeSMIAuditSkipped, Severity: Info, Title: "AUDIT policy not written",
+		Meaning: "AUDIT policies only mark requests for logging and never change a decision. SMI has no audit; " +
+			"nothing that is enforced was lost.",
+		Remedy: "Configure request logging in the destination mesh if you relied on audit records.",
+	},
+	{
+		Code: CodeSMITargetNotResolved, Severity: Error, Title: "Policy target not resolved to workloads",
+		Meaning: "The policy attaches through targetRefs the writer cannot resolve to workloads (a GatewayClass, a " +
+			"ServiceEntry, or a Service or Gateway missing from the input). An ALLOW policy was left out, which " +
+			"denies what it allowed; a DENY policy was applied to every workload in its scope instead, which is " +
+			"narrower.",
+		Remedy: "Include the referenced objects in the input, or select workloads by label.",
+	},
+	{
+		Code: CodeSMINoWorkload, Severity: Warning, Title: "Policy applies to no known workload",
+		Meaning: "No workload in the input matches the policy's target, so there is no service account to write a " +
+			"TrafficTarget for.",
+		Remedy: "Include the workloads' manifests in the input.",
+	},
+	{
+		Code: CodeSMISharedServiceAccount, Severity: Error, Title: "Destination service account is shared",
+		Meaning: "SMI names a destination by service account, so a TrafficTarget applies to every pod running as " +
+			"it. The service account also runs workloads that this policy does not select and that have their own " +
+			"ALLOW policies; writing the policy would let its sources reach those workloads too. It was not " +
+			"written for this service account, which denies what it allowed.",
+		Remedy: "Give each workload its own service account.",
+	},
+	{
+		Code: CodeSMISourcesExpanded, Severity: Warning, Title: "Sources expanded to known service accounts",
+		Meaning: "SMI sources are individual service accounts. A namespace, a wildcard, a negation or a rule with " +
+			"no source was expanded to the service accounts the input knows of. The list is a snapshot: service " +
+			"accounts created later are not allowed until the translation runs again.",
+		Remedy: "Re-run the translation when service accounts change (the controller does this), or include " +
+			"every ServiceAccount in the input.",
+	},
+	{
+		Code: CodeSMIUnauthenticated, Severity: Error, Title: "Unauthenticated callers cannot be allowed",
+		Meaning: "Istio allows this rule to any caller, including plain-text callers without a workload identity, " +
+			"and the destination does not require mutual TLS. SMI can only allow service accounts, so those " +
+			"callers are denied.",
+		Remedy: "Require mutual TLS (PeerAuthentication STRICT) so that every caller has an identity, or accept " +
+			"the narrower policy.",
+	},
+	{
+		Code: CodeSMISourceNotExpressible, Severity: Error, Title: "Source condition not expressible",
+		Meaning: "The source depends on something SMI cannot check: a JWT (requestPrincipals), an IP block, or a " +
+			"principal that is not a service account. Allowing its service accounts without that condition " +
+			"would widen access, so the source was left out of the allow-list.",
+		Remedy: "Enforce the condition in the application or in an ingress, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIOperationNotExpressible, Severity: Error, Title: "Operation not expressible",
+		Meaning: "The operation uses a field HTTPRouteGroup cannot express (hosts, notHosts, notPaths, a method " +
+			"outside SMI's list, or a path pattern that cannot be rendered). Allowing it without that field " +
+			"would widen access, so the operation was left out.",
+		Remedy: "Rewrite the rule with paths and methods only, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIConditionNotExpressible, Severity: Error, Title: "Condition not expressible",
+		Meaning: "A `when` condition uses a key or a negation SMI cannot express (for example source.ip, " +
+			"request.auth.claims, or notValues on a header). The rule cannot be narrowed to it, so the whole rule " +
+			"was left out.",
+		Remedy: "Enforce the condition elsewhere, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIPortNotExpressible, Severity: Error, Title: "Port restriction not expressible for HTTP",
+		Meaning: "The rule allows HTTP traffic on some ports only. With access v1alpha3 a TrafficTarget's rules " +
+			"are ORed and HTTPRouteGroup has no port, so HTTP traffic cannot be limited to those ports (and OSM " +
+			"applies TCPRoute rules only to ports it treats as TCP). The HTTP part was left out for those ports.",
+		Remedy: "Use --mesh traefik-mesh (its TrafficTarget has a destination port), split the workload's ports " +
+			"across service accounts, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIDenyFolded, Severity: Warning, Title: "DENY folded into the allow-list",
+		Meaning: "SMI has no deny. The DENY policy only denies service accounts, ports or methods, whose " +
+			"complement is finite, so it was written by removing what it denies from every TrafficTarget of the " +
+			"same destination. Ports are those the workloads declare, methods are SMI's list; both are a snapshot.",
+		Remedy: "Re-run the translation when workloads or service accounts change.",
+	},
+	{
+		Code: CodeSMIDenyNarrowed, Severity: Error, Title: "Allow dropped because of a DENY",
+		Meaning: "SMI has no deny, and what the DENY policy denies (paths, headers, or conditions SMI cannot " +
+			"check) has no finite complement. The allowed requests it overlaps were left out instead, which is " +
+			"narrower than Istio.",
+		Remedy: "Replace the DENY by a narrower ALLOW policy, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMICustomAsDeny, Severity: Error, Title: "External authorization treated as a deny",
+		Meaning: "A CUSTOM policy sends matching requests to an external authorizer that may deny any of them; " +
+			"SMI cannot call it. Its rules were treated as a DENY, so what it covers is not allowed.",
+		Remedy: "Keep the external authorizer in the application path, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIDefaultAllow, Severity: Info, Title: "Istio's default allow written out",
+		Meaning: "No ALLOW policy selects these workloads, so Istio lets every caller in. SMI denies by default when " +
+			"it enforces access, so an explicit TrafficTarget from every known service account was written.",
+		Remedy: "Nothing; see MB3008 and MB3009 for its limits.",
+	},
+	{
+		Code: CodeSMIEnforcementMode, Severity: Info, Title: "SMI access is enforced only in the consumer's strict mode",
+		Meaning: "OSM enforces TrafficTargets only with permissive traffic policy mode off, and Traefik Mesh only " +
+			"with ACL mode on. Otherwise every request is allowed and the TrafficTargets have no effect.",
+		Remedy: "Set enablePermissiveTrafficPolicy: false (OSM) or acl: true (Traefik Mesh).",
+	},
+	{
+		Code: CodeSMITrustDomain, Severity: Warning, Title: "Principal in another trust domain",
+		Meaning: "A principal names a trust domain other than the mesh's (--trust-domain). SMI service accounts " +
+			"carry no trust domain, and reading it as the same-named service account of this mesh would widen " +
+			"access wherever Istio has no such trust domain alias. It matches nothing and was left out.",
+		Remedy: "If the trust domain is an alias of the mesh's, write the principal in the mesh's trust domain, " +
+			"or pass that trust domain with --trust-domain.",
+	},
+	{
+		Code: CodeSMIRouteFeature, Severity: Warning, Title: "Routing feature not expressible in SMI",
+		Meaning: "TrafficSplit only splits traffic by weight. Redirects, rewrites, header edits, mirrors, retries, " +
+			"timeouts, fault injection, CORS and rule order have no SMI equivalent and were dropped.",
+		Remedy: "Use --to gatewayapi, or configure the behaviour in the destination mesh by hand.",
+	},
+	{
+		Code: CodeSMIRouteNotWritten, Severity: Warning, Title: "Route not written as a TrafficSplit",
+		Meaning: "A TrafficSplit splits one Service in its own namespace between backend Services. This route " +
+			"does not have that shape (gateway-only, several hosts, a host that is not a known Service, a " +
+			"backend in another namespace, or several rules that SMI cannot order), so nothing was written for it.",
+		Remedy: "Use --to gatewayapi, or write the split by hand.",
+	},
+	{
+		Code: CodeSMISubsetService, Severity: Info, Title: "Service generated for a subset",
+		Meaning: "TrafficSplit backends are Services, so a Service selecting the DestinationRule subset's pods was " +
+			"generated (annotated meshbridge.io/generated).",
+		Remedy: "Nothing; apply the generated Service with the TrafficSplit.",
+	},
+	{
+		Code: CodeSMIRouteMatch, Severity: Warning, Title: "Route match not expressible in SMI",
+		Meaning: "TrafficSplit can only be limited to requests matching HTTPRouteGroup headers (split v1alpha3 and " +
+			"later); requests that do not match reach the root Service unsplit. Path, method, query, port and " +
+			"source matches, and any match with the consumer's split version, were dropped or the rule skipped.",
+		Remedy: "Use --to gatewayapi for match-based routing.",
+	},
+	{
+		Code: CodeSMIAllowNothing, Severity: Info, Title: "Allow-nothing policy",
+		Meaning: "An ALLOW policy without rules denies every request to the workloads it selects. SMI denies by " +
+			"default, so no TrafficTarget is written for it; that is exact when the consumer enforces access.",
+		Remedy: "Nothing.",
+	},
+	{
+		Code: CodeSMINegationExpanded, Severity: Warning, Title: "Negation expanded over a finite set",
+		Meaning: "notPorts or notMethods was written as the ports the workloads declare, or the methods SMI knows, " +
+			"minus the negated ones. Ports added later and non-standard methods are not allowed.",
+		Remedy: "Re-run the translation when the workloads change.",
+	},
+	{
+		Code: CodeSMIDefaultAllowNarrowed, Severity: Error, Title: "Default allow not written for a shared service account",
+		Meaning: "These workloads have no ALLOW policy, so Istio lets every caller in, but they share their service " +
+			"account with workloads that do. A TrafficTarget applies to the whole service account, so only what " +
+			"the other workloads' policies allow was written; the rest is denied.",
+		Remedy: "Give each workload its own service account.",
+	},
+}

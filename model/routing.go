@@ -141,6 +141,7 @@ type Retry struct {
 	Attempts      int32         `json:"attempts"`
 	PerTryTimeout time.Duration `json:"perTryTimeout,omitempty"`
 	RetryOn       []string      `json:"retryOn,omitempty"`
+	Backoff       time.Duration `json:"backoff,omitempty"`
 }
 
 // CORS is a CORS policy.
@@ -169,6 +170,30 @@ type HTTPRule struct {
 	Timeout time.Duration `json:"timeout,omitempty"`
 	Retry   *Retry        `json:"retry,omitempty"`
 	CORS    *CORS         `json:"cors,omitempty"`
+	// The fields below have no equivalent in any target yet; they are kept so that writers can
+	// tell a rule they cannot write faithfully from one that needs nothing more.
+	Fault          *Fault          `json:"fault,omitempty"`
+	DirectResponse *DirectResponse `json:"directResponse,omitempty"`
+	Delegate       *ObjectRef      `json:"delegate,omitempty"`
+	// Other lists fields of the rule the reader kept no model for (each already reported by the
+	// reader); a writer must treat the rule as approximated.
+	Other []string `json:"other,omitempty"`
+}
+
+// Fault is Istio's fault injection: delays and aborts for a share of requests.
+type Fault struct {
+	Field        string        `json:"field"`
+	Delay        time.Duration `json:"delay,omitempty"`
+	DelayPercent *float64      `json:"delayPercent,omitempty"`
+	AbortStatus  int           `json:"abortStatus,omitempty"`
+	AbortPercent *float64      `json:"abortPercent,omitempty"`
+}
+
+// DirectResponse answers the request from the proxy with a fixed status and body.
+type DirectResponse struct {
+	Field  string `json:"field"`
+	Status int    `json:"status"`
+	Body   string `json:"body,omitempty"`
 }
 
 // L4Rule is a TCP or TLS route: matches on port (and SNI for TLS), then weighted backends.

@@ -16,6 +16,17 @@ type Workload struct {
 	// ServiceAccount is the pod template's service account ("default" when unset).
 	ServiceAccount string          `json:"serviceAccount"`
 	Ports          []ContainerPort `json:"ports,omitempty"`
+	// Probes are the containers' HTTP probes (liveness, readiness, startup). Istio sends them
+	// through its agent, outside authorization; Linkerd must authorize them on inbound routes.
+	Probes []HTTPProbe `json:"probes,omitempty"`
+}
+
+// HTTPProbe is a container's httpGet probe: the port (a number, or a container port name) and
+// the path the kubelet requests.
+type HTTPProbe struct {
+	Port     int32  `json:"port,omitempty"`
+	PortName string `json:"portName,omitempty"`
+	Path     string `json:"path"`
 }
 
 // ContainerPort is a port declared in the pod template.

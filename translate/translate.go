@@ -12,6 +12,7 @@ import (
 	"github.com/meshbridge/meshbridge/translate/emit"
 	"github.com/meshbridge/meshbridge/translate/gatewayapi"
 	"github.com/meshbridge/meshbridge/translate/istio"
+	"github.com/meshbridge/meshbridge/translate/istiopolicy"
 	"github.com/meshbridge/meshbridge/translate/smi"
 )
 
@@ -20,8 +21,9 @@ type WriteFunc func(*model.Snapshot, emit.Options) ([]*unstructured.Unstructured
 
 // Writers maps each --to value to its writer.
 var Writers = map[string]WriteFunc{
-	gatewayapi.Name: gatewayapi.Write,
-	smi.Name:        smi.Write,
+	gatewayapi.Name:  gatewayapi.Write,
+	smi.Name:         smi.Write,
+	istiopolicy.Name: istiopolicy.Write,
 }
 
 // Targets returns the --to values, sorted.

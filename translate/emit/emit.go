@@ -33,8 +33,8 @@ const (
 )
 
 // Object converts a typed object into the unstructured form writers return, with its
-// apiVersion and kind set from gvk, and without the empty fields (creationTimestamp: null,
-// status: {}) that typed structs always carry.
+// apiVersion and kind set from gvk, without the empty creationTimestamp that typed structs
+// always carry, and without status.
 func Object(obj runtime.Object, gvk schema.GroupVersionKind) (*unstructured.Unstructured, error) {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
@@ -43,9 +43,8 @@ func Object(obj runtime.Object, gvk schema.GroupVersionKind) (*unstructured.Unst
 	u := &unstructured.Unstructured{Object: m}
 	u.SetGroupVersionKind(gvk)
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
-	if st, ok := u.Object["status"].(map[string]any); ok && len(st) == 0 {
-		delete(u.Object, "status")
-	}
+	// Status belongs to the controllers that act on the object, never to a translation.
+	delete(u.Object, "status")
 	return u, nil
 }
 

@@ -1,7 +1,13 @@
 package gatewayapi
 
 import (
+	"fmt"
+	"maps"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/translate/emit"
@@ -10,7 +16,218 @@ import (
 // Name is the writer's --to value and finding stage.
 const Name = "gatewayapi"
 
-// Write turns the snapshot's routes into Gateway API objects.
+// Write turns the snapshot's routes and gateways into Gateway API objects, with the Services
+// that stand for DestinationRule subsets and the ReferenceGrants that cross-namespace
+// references need. Objects come out sorted; findings in the order they were found.
 func Write(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructured, model.Findings) {
-	return nil, nil
+	w := &writer{snap: snap, inv: &snap.Inventory, seen: map[string]bool{}, names: map[string]string{}}
+	w.p = newProfile(opts, w)
+	w.writeGateways()
+	w.writeMeshRoutes()
+	w.writeGatewayRoutes()
+	w.objs = append(w.objs, w.subsets.Objects()...)
+	w.objs = append(w.objs, w.grants.objects()...)
+	emit.Sort(w.objs)
+	return w.objs, w.findings
+}
+
+type writer struct {
+	snap     *model.Snapshot
+	inv      *model.Inventory
+	p        profile
+	findings model.Findings
+	seen     map[string]bool
+	objs     []*unstructured.Unstructured
+	subsets  emit.Subsets
+	grants   grants
+	// names maps kind/namespace/name of every route written to the source that took it.
+	names map[string]string
+	// gateways holds what was written for each Istio Gateway, by namespace/name.
+	gateways map[string]*gatewayOut
+}
+
+// report adds a finding once: rules written per port or per namespace would repeat it.
+func (w *writer) report(code model.Code, o model.Origin, field, format string, args ...any) {
+	f := model.NewFinding(Name, code, o, field, format, args...)
+	if k := f.String(); !w.seen[k] {
+		w.seen[k] = true
+		w.findings = append(w.findings, f)
+	}
+}
+
+// global reports a finding about the options rather than an object.
+func (w *writer) global(code model.Code, format string, args ...any) {
+	w.report(code, model.Origin{Object: model.ObjectRef{Kind: "Options", Name: Name}}, "", format, args...)
+}
+
+var gvk = gwv1.SchemeGroupVersion.WithKind
+
+// add converts obj and records it, annotated with its sources.
+func (w *writer) add(obj runtime.Object, kind string, sources ...model.Origin) {
+	u := emit.MustObject(obj, gvk(kind))
+	emit.AddSources(u, sources...)
+	w.objs = append(w.objs, u)
+}
+
+// uniqueName returns name, or a variant of it when a route of that kind and namespace was
+// already written under it (two VirtualServices "a" with host "b" and "a-b" with host "c" both
+// want a-b, for example). Routes are written in snapshot order, so the choice is stable.
+func (w *writer) uniqueName(kind routeKind, ns, name string, o model.Origin) string {
+	for i := 1; ; i++ {
+		n := name
+		if i > 1 {
+			n = emit.Name(name, fmt.Sprint(i))
+		}
+		k := kind.String() + "/" + ns + "/" + n
+		if _, taken := w.names[k]; !taken {
+			w.names[k] = emit.Source(o)
+			return n
+		}
+	}
+}
+
+// routePlan is one route to write, before it is placed in a namespace.
+type routePlan struct {
+	kind      routeKind
+	origin    model.Origin
+	name      string
+	parents   []gwv1.ParentReference
+	hostnames []gwv1.Hostname
+	rules     []*outRule        // HTTPRoute, GRPCRoute
+	l4        []gwv1.BackendRef // TCPRoute, TLSRoute
+	subsets   []model.Backend
+	ann       map[string]string
+}
+
+// emitRoute writes plan as a route in namespace ns, with the subset Services and grants it needs.
+func (w *writer) emitRoute(plan *routePlan, ns string) {
+	name := w.uniqueName(plan.kind, ns, plan.name, plan.origin)
+	meta := metav1.ObjectMeta{Name: name, Namespace: ns}
+	if len(plan.ann) > 0 {
+		meta.Annotations = maps.Clone(plan.ann)
+	}
+	common := gwv1.CommonRouteSpec{}
+	for _, pr := range plan.parents {
+		pr := *pr.DeepCopy()
+		if pr.Namespace != nil && string(*pr.Namespace) == ns {
+			pr.Namespace = nil
+		}
+		common.ParentRefs = append(common.ParentRefs, pr)
+	}
+	for _, b := range plan.subsets {
+		if _, err := w.subsets.Add(w.inv, b, plan.origin); err != nil {
+			w.report(model.CodeGWSubsetService, plan.origin, b.Field, "%v", err)
+		}
+	}
+	local := func(ref *gwv1.BackendObjectReference) {
+		if ref.Namespace == nil {
+			return
+		}
+		if string(*ref.Namespace) == ns {
+			ref.Namespace = nil
+			return
+		}
+		w.grants.add(string(*ref.Namespace), string(ref.Name), "", "Service", ns, plan.kind.String(), plan.origin)
+	}
+	switch plan.kind {
+	case kindHTTP:
+		rt := &gwv1.HTTPRoute{ObjectMeta: meta, Spec: gwv1.HTTPRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames}}
+		for _, r := range plan.rules {
+			hr := toHTTPRule(r)
+			for i := range hr.BackendRefs {
+				local(&hr.BackendRefs[i].BackendObjectReference)
+			}
+			for i := range hr.Filters {
+				if m := hr.Filters[i].RequestMirror; m != nil {
+					mc := *m.DeepCopy()
+					local(&mc.BackendRef)
+					hr.Filters[i].RequestMirror = &mc
+				}
+			}
+			rt.Spec.Rules = append(rt.Spec.Rules, hr)
+		}
+		w.add(rt, "HTTPRoute", plan.origin)
+	case kindGRPC:
+		rt := &gwv1.GRPCRoute{ObjectMeta: meta, Spec: gwv1.GRPCRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames}}
+		for _, r := range plan.rules {
+			gr := toGRPCRule(r)
+			for i := range gr.BackendRefs {
+				local(&gr.BackendRefs[i].BackendObjectReference)
+			}
+			for i := range gr.Filters {
+				if m := gr.Filters[i].RequestMirror; m != nil {
+					mc := *m.DeepCopy()
+					local(&mc.BackendRef)
+					gr.Filters[i].RequestMirror = &mc
+				}
+			}
+			rt.Spec.Rules = append(rt.Spec.Rules, gr)
+		}
+		w.add(rt, "GRPCRoute", plan.origin)
+	case kindTCP, kindTLS:
+		refs := make([]gwv1.BackendRef, len(plan.l4))
+		for i := range plan.l4 {
+			refs[i] = *plan.l4[i].DeepCopy()
+			local(&refs[i].BackendObjectReference)
+		}
+		if plan.kind == kindTCP {
+			w.add(&gwv1.TCPRoute{ObjectMeta: meta, Spec: gwv1.TCPRouteSpec{CommonRouteSpec: common,
+				Rules: []gwv1.TCPRouteRule{{BackendRefs: refs}}}}, "TCPRoute", plan.origin)
+		} else {
+			w.add(&gwv1.TLSRoute{ObjectMeta: meta, Spec: gwv1.TLSRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames,
+				Rules: []gwv1.TLSRouteRule{{BackendRefs: refs}}}}, "TLSRoute", plan.origin)
+		}
+	}
+}
+
+// chunk splits rules into routes within Gateway API's limits (16 rules, 128 matches), in order,
+// and reports ties across routes that creation order would decide.
+func (w *writer) chunk(o model.Origin, rules []*outRule) [][]*outRule {
+	var out [][]*outRule
+	var cur []*outRule
+	n := 0
+	for _, r := range rules {
+		m := max(1, len(r.matches))
+		if len(cur) == 16 || n+m > 128 {
+			out = append(out, cur)
+			cur, n = nil, 0
+		}
+		cur = append(cur, r)
+		n += m
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	if len(out) < 2 {
+		return out
+	}
+	w.report(model.CodeGWRouteSplit, o, "spec.http", "%d rules split over %d routes (Gateway API allows 16 rules and 128 matches per route)", len(rules), len(out))
+	for ci, c := range out {
+		for _, later := range out[ci+1:] {
+			for _, ri := range c {
+				for _, rj := range later {
+					if ri.idx == rj.idx {
+						continue
+					}
+					for _, mi := range ri.matches {
+						for _, mj := range rj.matches {
+							if c, _ := comparePrec(mj, mi); c == 0 && overlaps(mi, mj) {
+								w.report(model.CodeGWSplitOrder, o, rj.field,
+									"%s ties with %s in an earlier route; the route named first must also be created first", rj.field, ri.field)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// chunkName names the k-th (0-based) route of a split.
+func chunkName(base string, k int) string {
+	if k == 0 {
+		return base
+	}
+	return emit.Name(base, fmt.Sprintf("part-%02d", k+1))
 }

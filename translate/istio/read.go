@@ -37,6 +37,8 @@ type reader struct {
 	inv      *inventory.Inventory
 	snap     *model.Snapshot
 	findings model.Findings
+	// subsets holds DestinationRule subset labels by Service and subset name.
+	subsets map[subsetKey]map[string]string
 }
 
 // Read turns the inventory into a snapshot. It never fails: what it cannot read is a finding.

@@ -1,4 +1,73 @@
 // Package smi writes the model as Service Mesh Interface objects: TrafficTarget, HTTPRouteGroup
 // and TCPRoute for access, TrafficSplit for weighted routing, at the API versions the chosen
-// consumer (OSM, Traefik Mesh, linkerd-smi) serves.
+// consumer serves.
+//
+// # Profiles
+//
+// SMI is archived and every consumer froze at different versions, so opts.Mesh picks a profile
+// (profile.go; facts in shared/reference/targets.md §1):
+//
+//	osm           access v1alpha3, specs v1alpha4, split v1alpha2 (no matches)
+//	traefik-mesh  access v1alpha2 (destination port), specs v1alpha3 (TCPRoute without ports), split v1alpha3
+//	linkerd-smi   split v1alpha2 only; access control belongs to the Linkerd writer (MB3002)
+//	smi, ""       the last spec: access v1alpha3, specs v1alpha4, split v1alpha4
+//
+// An unknown mesh writes nothing and reports MB3001.
+//
+// # Access: an allow-list compiler
+//
+// SMI names both ends by service account and only allows; everything else is denied once the
+// consumer enforces access (MB3018: OSM with permissive mode off, Traefik Mesh in ACL mode).
+// The writer therefore works per destination service account (access.go): it finds the ALLOW,
+// DENY and CUSTOM policies that apply to the workloads running as it, computes for every
+// source service account the clauses it may use (clause.go: any traffic, TCP only, or HTTP
+// requests matching methods, a path regex and header regexes, on some or all ports), removes
+// what DENY and CUSTOM policies deny (deny.go), and writes one TrafficTarget per group of sources
+// with equal clauses, referencing one HTTPRouteGroup and the TCPRoutes (objects.go). Objects live
+// in the destination's namespace, as OSM requires.
+//
+// Istio's implicit decisions are kept: a destination no ALLOW policy selects is allowed to
+// every known caller (MB3017), one with an allow-nothing policy gets nothing (MB3024), and
+// dry-run and AUDIT policies are not written (MB3003, MB3004).
+//
+// # Never widen
+//
+// Every step may only shrink what is allowed, and says so with a finding:
+//   - Sources become the known service accounts they match: namespaces, wildcards, negations and
+//     rules without sources are expanded from the inventory, a snapshot (MB3008); callers without
+//     identity cannot be named unless mutual TLS is STRICT (MB3009). JWT, IP and non-service
+//     account principals drop the source (MB3010); another trust domain is read as an alias of
+//     the mesh's (MB3019).
+//   - Operations SMI cannot hold (hosts, notHosts, notPaths, unrenderable paths) are dropped
+//     (MB3011); `when` keys other than request headers, destination.port and source identity
+//     drop their rule (MB3012); notPorts and notMethods are expanded over the declared ports
+//     and SMI's methods (MB3025).
+//   - With access v1alpha3, HTTPRouteGroup has no port and rules are ORed, so HTTP traffic limited
+//     to some ports cannot be written unless the ports cover every port the workloads declare
+//     (MB3013); access v1alpha2 writes one TrafficTarget per destination port instead.
+//   - A DENY is folded into the allow-list when what it denies has a finite complement (service
+//     accounts, ports, methods: MB3014). Otherwise the allowed requests it overlaps are dropped
+//     (MB3015), and conditions SMI cannot check are taken to match, so it denies more. On TCP
+//     traffic a DENY's HTTP conditions are ignored, as Istio does. CUSTOM is folded as a DENY
+//     (MB3016): its external authorizer may deny anything it is asked about.
+//   - A TrafficTarget applies to every pod of its service account. A policy is not written for
+//     a service account that also runs workloads it does not select and that have policies of
+//     their own (MB3007); default-allow workloads sharing it only get what the policy allows
+//     (MB3026).
+//
+// Paths and header values are regexes read differently by consumers: OSM (Envoy) matches in
+// full, Traefik Mesh anchors paths at the start only and searches header values. Renderings
+// (regex.go) mean the same under both: exact paths end in "$", prefixes in ".*", suffixes and
+// Istio's {*}/{**} templates (Envoy's character classes) are anchored, and header regexes carry
+// ^ and $. Headers are written sorted by name, by hand: the SDK marshals them from a Go map.
+//
+// # Routing
+//
+// A mesh VirtualService for one Service becomes TrafficSplits (split.go): each HTTP rule whose
+// destinations are weighted Services in the root's namespace, in order until the first rule
+// without matches; subsets become generated Services (emit.SubsetService, MB3022). Rules with
+// header-only matches become a TrafficSplit with an HTTPRouteGroup match where the split version
+// has matches; any other match skips the rule (MB3023). Redirects, rewrites, header edits,
+// mirrors, retries, timeouts, faults and CORS have no SMI form (MB3020); routes of other shapes
+// are not written (MB3021).
 package smi

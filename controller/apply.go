@@ -1,0 +1,207 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// stage is the finding stage of the controller's own findings.
+const stage = "controller"
+
+// applier carries out a plan against the API server.
+type applier struct {
+	client client.Client
+	dryRun bool
+	log    logr.Logger
+}
+
+// outcome is what carrying out a plan did.
+type outcome struct {
+	// findings are the controller's findings (MB7002, MB7003), with the objects they are
+	// about in refs when those are not inputs.
+	findings model.Findings
+	refs     map[model.ObjectRef]*corev1.ObjectReference
+	// changed are Events about objects created, changed or deleted.
+	changed []event
+	// planned are the Events of a dry run: what it would have done (recorded once each).
+	planned []event
+	// err joins the failures worth retrying.
+	err error
+}
+
+// origins returns the origins an output's findings and Events are about: its sources, or the
+// output itself when it names none.
+func origins(obj client.Object) []model.ObjectRef {
+	if src := sources(obj.GetAnnotations()); len(src) > 0 {
+		return src
+	}
+	k := keyOf(obj)
+	return []model.ObjectRef{{APIVersion: obj.GetObjectKind().GroupVersionKind().GroupVersion().String(),
+		Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}}
+}
+
+func (o *outcome) report(code model.Code, about client.Object, format string, args ...any) {
+	for _, origin := range origins(about) {
+		o.findings.Add(stage, code, model.Origin{Object: origin}, "", format, args...)
+	}
+}
+
+// execute applies, then prunes. When any apply fails it prunes nothing: deleting the rest of
+// the old output while its replacement is missing could leave the namespace with less routing
+// or wider access than either translation.
+func (a *applier) execute(ctx context.Context, ns string, p plan, find func(model.ObjectRef) (*corev1.ObjectReference, bool)) outcome {
+	var o outcome
+	o.refs = map[model.ObjectRef]*corev1.ObjectReference{}
+	var errs []error
+	failed := false
+	for _, b := range p.blocked {
+		o.report(model.CodeOutputNotOwned, b.obj, "%s exists and is not managed by meshbridge for namespace %s "+
+			"(labels %s=%s, %s=%s); it was left untouched and the translated object was not applied",
+			keyOf(b.obj), ns, ManagedByLabel, ManagedByValue, OwnerNamespaceLabel, ns)
+		o.remember(b.obj, b.existing)
+	}
+	for _, pl := range p.apply {
+		op, err := a.apply(ctx, pl)
+		k := keyOf(pl.obj)
+		switch {
+		case err == nil:
+		case meta.IsNoMatchError(err) || apierrors.IsNotFound(err):
+			failed = true
+			o.report(model.CodeOutputKindNotFound, pl.obj, "the API server does not serve %s: %v",
+				pl.obj.GetAPIVersion()+" "+pl.obj.GetKind(), err)
+			continue
+		case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || apierrors.IsForbidden(err) ||
+			apierrors.IsRequestEntityTooLargeError(err):
+			failed = true
+			o.report(model.CodeOutputRejected, pl.obj, "applying %s: %v", k, err)
+			if apierrors.IsForbidden(err) { // RBAC or a terminating namespace: worth another try
+				errs = append(errs, fmt.Errorf("applying %s: %w", k, err))
+			}
+			continue
+		default:
+			failed = true
+			errs = append(errs, fmt.Errorf("applying %s: %w", k, err))
+			continue
+		}
+		if op == "" {
+			continue
+		}
+		appliedTotal.WithLabelValues(k.Kind, op, dryRunLabel(a.dryRun)).Inc()
+		a.log.Info("applied", "object", k.String(), "operation", op, "dryRun", a.dryRun)
+		o.changes(pl.obj, find, op+"d", a.dryRun)
+	}
+	if failed {
+		if len(p.prune) > 0 {
+			a.log.Info("not pruning while an apply failed", "namespace", ns, "kept", len(p.prune))
+		}
+		o.err = errors.Join(errs...)
+		return o
+	}
+	for _, obj := range p.prune {
+		k := keyOf(obj)
+		opts := []client.DeleteOption{client.Preconditions{UID: &obj.UID}, client.PropagationPolicy(metav1.DeletePropagationBackground)}
+		if a.dryRun {
+			opts = append(opts, client.DryRunAll)
+		}
+		if err := a.client.Delete(ctx, obj, opts...); err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("pruning %s: %w", k, err))
+			continue
+		}
+		prunedTotal.WithLabelValues(k.Kind, dryRunLabel(a.dryRun)).Inc()
+		a.log.Info("pruned", "object", k.String(), "dryRun", a.dryRun)
+		o.changes(obj, find, "deleted", a.dryRun)
+	}
+	o.err = errors.Join(errs...)
+	return o
+}
+
+// apply applies one object and says what changed: create, update or "" (nothing).
+// An object not there yet is applied without force, so that one created by someone else in
+// the meantime makes the apply conflict instead of being taken over.
+func (a *applier) apply(ctx context.Context, p planned) (string, error) {
+	obj := p.obj.DeepCopy()
+	opts := []client.ApplyOption{client.FieldOwner(FieldManager)}
+	if p.existing != nil {
+		opts = append(opts, client.ForceOwnership)
+	}
+	if a.dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), opts...); err != nil {
+		return "", err
+	}
+	switch {
+	case p.existing == nil:
+		return "create", nil
+	case !a.dryRun && obj.GetResourceVersion() != p.existing.ResourceVersion:
+		return "update", nil
+	case a.dryRun:
+		// A dry run leaves resourceVersion alone; compare with the live object instead.
+		live := &unstructured.Unstructured{}
+		live.SetGroupVersionKind(obj.GroupVersionKind())
+		if err := a.client.Get(ctx, client.ObjectKeyFromObject(obj), live); err != nil {
+			return "", err
+		}
+		if !equality.Semantic.DeepEqual(stripVolatile(live), stripVolatile(obj)) {
+			return "update", nil
+		}
+	}
+	return "", nil
+}
+
+// stripVolatile strips what changes on every write from an object.
+func stripVolatile(u *unstructured.Unstructured) map[string]any {
+	c := u.DeepCopy().Object
+	delete(c, "status")
+	for _, f := range []string{"resourceVersion", "managedFields", "generation", "uid", "creationTimestamp"} {
+		unstructured.RemoveNestedField(c, "metadata", f)
+	}
+	return c
+}
+
+// changes adds an Event about a change to obj on each of its sources found in the cluster.
+func (o *outcome) changes(obj client.Object, find func(model.ObjectRef) (*corev1.ObjectReference, bool), verb string, dry bool) {
+	reason, action := ReasonApplied, actionApply
+	if verb == "deleted" {
+		reason, action = ReasonPruned, actionPrune
+	}
+	note := changeNote(verb, keyOf(obj))
+	if dry {
+		reason, note = ReasonDryRun, "dry run: would have "+note
+	}
+	for _, origin := range origins(obj) {
+		ref, ok := find(origin)
+		if !ok {
+			continue // a pruned object's source is usually gone
+		}
+		e := event{regarding: ref, typ: corev1.EventTypeNormal, reason: reason, action: action, note: note}
+		if dry {
+			o.planned = append(o.planned, e)
+		} else {
+			o.changed = append(o.changed, e)
+		}
+	}
+}
+
+// remember keeps the reference of an output object a finding may fall back on.
+func (o *outcome) remember(obj client.Object, existing *metav1.PartialObjectMetadata) {
+	k := keyOf(obj)
+	ref := &corev1.ObjectReference{APIVersion: obj.GetObjectKind().GroupVersionKind().GroupVersion().String(),
+		Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}
+	if existing != nil {
+		ref.UID, ref.ResourceVersion = existing.UID, existing.ResourceVersion
+	}
+	o.refs[model.ObjectRef{Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}] = ref
+}

@@ -1,0 +1,81 @@
+package controller
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// recordedSink keeps the Events it is given.
+type recordedSink struct{ got []string }
+
+func (s *recordedSink) Eventf(regarding, _ runtime.Object, typ, reason, action, note string, args ...any) {
+	ref := regarding.(*corev1.ObjectReference)
+	s.got = append(s.got, fmt.Sprintf("%s %s/%s %s %s %s: %s", typ, ref.Kind, ref.Name, reason, action, "note", fmt.Sprintf(note, args...)))
+}
+
+func TestReporterRecordsStandingFindingsOnce(t *testing.T) {
+	sink := &recordedSink{}
+	r := newReporter(sink, logr.Discard())
+	vs := &corev1.ObjectReference{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}
+	e1 := event{regarding: vs, typ: corev1.EventTypeWarning, reason: "MB2003", action: actionTranslate, note: "subset v3 not found"}
+	e2 := event{regarding: vs, typ: corev1.EventTypeWarning, reason: "MB2001", action: actionTranslate, note: "timeout dropped"}
+
+	r.standing("shop", []event{e1})
+	r.standing("shop", []event{e1, e2}) // e1 still stands: not recorded again
+	r.standing("shop", []event{e2})     // e1 went away
+	r.standing("shop", []event{e1, e2}) // and came back: recorded again
+	r.standing("other", []event{e1})    // namespaces are kept apart
+
+	want := []string{
+		"Warning VirtualService/reviews MB2003 Translate note: subset v3 not found",
+		"Warning VirtualService/reviews MB2001 Translate note: timeout dropped",
+		"Warning VirtualService/reviews MB2003 Translate note: subset v3 not found",
+		"Warning VirtualService/reviews MB2003 Translate note: subset v3 not found",
+	}
+	if !slices.Equal(sink.got, want) {
+		t.Errorf("events:\n%v\nwant\n%v", sink.got, want)
+	}
+}
+
+func TestFindingEvents(t *testing.T) {
+	vs := &corev1.ObjectReference{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}
+	find := func(o model.ObjectRef) (*corev1.ObjectReference, bool) {
+		return vs, o.Kind == "VirtualService" && o.Name == "reviews"
+	}
+	var fs model.Findings
+	fs.Add("istio", model.CodeSubsetNotFound, model.Origin{Object: model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}},
+		"spec.http[0].route[0].destination.subset", "subset %q not found", "v3")
+	fs.Add("load", model.CodeIgnoredKind, model.Origin{Object: model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}}, "", "skipped")
+	fs.Add("istio", model.CodeSubsetNotFound, model.Origin{Object: model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "gone"}}, "", "x")
+
+	got := findingEvents(fs, find, logr.Discard())
+
+	if len(got) != 2 {
+		t.Fatalf("got %d events, want 2 (the finding about an unknown object is logged only)", len(got))
+	}
+	if got[0].typ != corev1.EventTypeWarning || got[0].reason != "MB2003" ||
+		got[0].note != `error spec.http[0].route[0].destination.subset: subset "v3" not found` {
+		t.Errorf("first event = %+v", got[0])
+	}
+	if got[1].typ != corev1.EventTypeNormal {
+		t.Errorf("an info finding is a Normal event, got %s", got[1].typ)
+	}
+}
+
+func TestSources(t *testing.T) {
+	got := sources(map[string]string{"meshbridge.io/source": "VirtualService/shop/reviews, DestinationRule/shop/reviews,junk"})
+	want := []model.ObjectRef{
+		{Kind: "VirtualService", Namespace: "shop", Name: "reviews"},
+		{Kind: "DestinationRule", Namespace: "shop", Name: "reviews"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sources = %v, want %v", got, want)
+	}
+}

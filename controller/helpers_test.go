@@ -1,0 +1,344 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshbridge/meshbridge/inventory"
+	"github.com/meshbridge/meshbridge/load"
+	"github.com/meshbridge/meshbridge/translate"
+)
+
+// eventually polls check every 100 ms until it returns nil, and fails the test with the last
+// error after timeout. Timeouts are generous: the machine is shared and slow.
+func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true after %s: %v", what, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// consistently fails the test if check returns an error within d.
+func consistently(t *testing.T, d time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if err := check(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+const (
+	converge = 30 * time.Second // for the controller to act on a change
+	settle   = 2 * time.Second  // to be sure something does not happen
+)
+
+func testLogger() logr.Logger {
+	if os.Getenv("MESHBRIDGE_TEST_LOG") == "" {
+		return logr.Discard()
+	}
+	return funcr.New(func(prefix, args string) { fmt.Fprintln(os.Stderr, prefix, args) }, funcr.Options{Verbosity: 1})
+}
+
+// startController runs a controller until the test ends. Unless opts says otherwise it
+// translates for Gateway API, serves neither metrics nor probes, and does not elect a leader.
+func startController(t *testing.T, opts Options) {
+	t.Helper()
+	if opts.To == "" {
+		opts.To = "gatewayapi"
+	}
+	if opts.MetricsBindAddress == "" {
+		opts.MetricsBindAddress = "0"
+	}
+	if opts.HealthProbeBindAddress == "" {
+		opts.HealthProbeBindAddress = "0"
+	}
+	opts.DiscoveryInterval = 2 * time.Second
+	opts.Logger = testLogger()
+	mgr, err := New(testCfg, opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	})
+}
+
+// freeAddr returns a free 127.0.0.1 address to listen on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// objects parses YAML documents into unstructured objects, giving them namespace ns.
+func objects(t *testing.T, ns, docs string) []*unstructured.Unstructured {
+	t.Helper()
+	var out []*unstructured.Unstructured
+	for _, doc := range strings.Split(docs, "\n---\n") {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+			t.Fatalf("test input: %v", err)
+		}
+		u.SetNamespace(ns)
+		out = append(out, u)
+	}
+	return out
+}
+
+func createNamespace(t *testing.T, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if err := testClient.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: n}}); err != nil {
+			t.Fatalf("creating namespace %s: %v", n, err)
+		}
+	}
+}
+
+// create creates objects; apply creates or replaces them, as a user would with kubectl apply.
+func create(t *testing.T, objs ...*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if err := testClient.Create(context.Background(), o.DeepCopy()); err != nil {
+			t.Fatalf("creating %s %s/%s: %v", o.GetKind(), o.GetNamespace(), o.GetName(), err)
+		}
+	}
+}
+
+func apply(t *testing.T, objs ...*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		c := o.DeepCopy()
+		c.SetManagedFields(nil)
+		c.SetResourceVersion("")
+		if err := testClient.Apply(context.Background(), client.ApplyConfigurationFromUnstructured(c), client.FieldOwner("test-user"), client.ForceOwnership); err != nil {
+			t.Fatalf("applying %s %s/%s: %v", o.GetKind(), o.GetNamespace(), o.GetName(), err)
+		}
+	}
+}
+
+func remove(t *testing.T, objs ...*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if err := testClient.Delete(context.Background(), o.DeepCopy()); err != nil && !apierrors.IsNotFound(err) {
+			t.Fatalf("deleting %s %s/%s: %v", o.GetKind(), o.GetNamespace(), o.GetName(), err)
+		}
+	}
+}
+
+// expected runs the pure translation on inputs, as the CLI would on the same objects in a
+// file, and returns what the controller should own in ns.
+func expected(t *testing.T, ns string, opts translate.Options, inputs ...*unstructured.Unstructured) []*unstructured.Unstructured {
+	t.Helper()
+	inv := &inventory.Inventory{}
+	for _, in := range inputs {
+		data, err := in.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := load.Decode(inv, "test", data, load.Options{}); err != nil {
+			t.Fatalf("test input: %v", err)
+		}
+	}
+	inv.Locations = nil
+	inv.Sort()
+	res, err := translate.Translate(inv, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return desiredIn(ns, res.Objects)
+}
+
+var gatewayAPIOptions = translate.Options{To: "gatewayapi"}
+
+// owned lists the objects of the output kinds in ns that carry ns's ownership labels.
+func owned(ctx context.Context, ns string, kinds []schema.GroupVersionKind) ([]*unstructured.Unstructured, error) {
+	var out []*unstructured.Unstructured
+	for _, gvk := range kinds {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := testClient.List(ctx, l, client.InNamespace(ns),
+			client.MatchingLabels{ManagedByLabel: ManagedByValue, OwnerNamespaceLabel: ns}); err != nil {
+			return nil, err
+		}
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
+	}
+	return out, nil
+}
+
+// gatewayAPIKinds are the kinds the Gateway API writer may write, at the versions the test
+// control plane serves.
+var gatewayAPIKinds = []schema.GroupVersionKind{
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "HTTPRoute"},
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "GRPCRoute"},
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "TCPRoute"},
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "TLSRoute"},
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "Gateway"},
+	{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "ReferenceGrant"},
+	{Version: "v1", Kind: "Service"},
+}
+
+// matches checks that the cluster holds exactly want among the owned objects of ns: the same
+// keys, each with every field want sets (the server may add defaults).
+func matches(ctx context.Context, ns string, want []*unstructured.Unstructured) error {
+	got, err := owned(ctx, ns, gatewayAPIKinds)
+	if err != nil {
+		return err
+	}
+	byKey := map[objKey]*unstructured.Unstructured{}
+	for _, g := range got {
+		byKey[keyOf(g)] = g
+	}
+	var problems []string
+	for _, w := range want {
+		g, ok := byKey[keyOf(w)]
+		if !ok {
+			problems = append(problems, "missing "+keyOf(w).String())
+			continue
+		}
+		delete(byKey, keyOf(w))
+		for _, field := range []string{"spec", "metadata.labels", "metadata.annotations"} {
+			path := strings.Split(field, ".")
+			wv, _, _ := unstructured.NestedFieldNoCopy(w.Object, path...)
+			gv, _, _ := unstructured.NestedFieldNoCopy(g.Object, path...)
+			if !subset(wv, gv) {
+				problems = append(problems, fmt.Sprintf("%s %s = %v, want %v", keyOf(w), field, gv, wv))
+			}
+		}
+	}
+	for k := range byKey {
+		problems = append(problems, "unexpected "+k.String())
+	}
+	slices.Sort(problems)
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// subset reports whether every value want holds is in got.
+func subset(want, got any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if !subset(v, g[k]) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !subset(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	case nil:
+		return true
+	case int64, int32, int, float64:
+		return fmt.Sprint(w) == fmt.Sprint(got)
+	default:
+		return reflect.DeepEqual(want, got)
+	}
+}
+
+// eventsAbout returns the Events in the cluster about the object kind/ns/name.
+func eventsAbout(ctx context.Context, kind, ns, name string) ([]eventsv1.Event, error) {
+	var l eventsv1.EventList
+	if err := testClient.List(ctx, &l, client.InNamespace(ns)); err != nil {
+		return nil, err
+	}
+	var out []eventsv1.Event
+	for _, e := range l.Items {
+		if e.Regarding.Kind == kind && e.Regarding.Name == name {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// hasEvent checks for an Event about kind/ns/name with reason and a note containing text.
+func hasEvent(ctx context.Context, kind, ns, name, reason, text string) error {
+	evs, err := eventsAbout(ctx, kind, ns, name)
+	if err != nil {
+		return err
+	}
+	var seen []string
+	for _, e := range evs {
+		if e.Reason == reason && strings.Contains(e.Note, text) {
+			return nil
+		}
+		seen = append(seen, e.Reason+": "+e.Note)
+	}
+	return fmt.Errorf("no %s Event about %s %s/%s containing %q; have %q", reason, kind, ns, name, text, seen)
+}
+
+func httpGet(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return string(b), fmt.Errorf("GET %s: %s: %s", url, resp.Status, b)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,76 @@
+package controller
+
+import (
+	"slices"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+func TestResolveInputs(t *testing.T) {
+	gv := func(g, v string) schema.GroupVersion { return schema.GroupVersion{Group: g, Version: v} }
+	tests := []struct {
+		name   string
+		served served
+		want   []string
+	}{
+		{
+			name: "v1 is preferred where it is served",
+			served: served{
+				gv("networking.istio.io", "v1"):       {"VirtualService", "DestinationRule", "Gateway"},
+				gv("networking.istio.io", "v1beta1"):  {"VirtualService", "DestinationRule", "Gateway"},
+				gv("networking.istio.io", "v1alpha3"): {"VirtualService", "DestinationRule", "Gateway"},
+				gv("security.istio.io", "v1"):         {"AuthorizationPolicy", "PeerAuthentication"},
+			},
+			want: []string{
+				"networking.istio.io/v1, Kind=VirtualService", "networking.istio.io/v1, Kind=DestinationRule",
+				"networking.istio.io/v1, Kind=Gateway", "security.istio.io/v1, Kind=AuthorizationPolicy",
+				"security.istio.io/v1, Kind=PeerAuthentication",
+			},
+		},
+		{
+			name: "an older Istio falls back to v1beta1 and v1alpha3",
+			served: served{
+				gv("networking.istio.io", "v1alpha3"): {"VirtualService", "Gateway"},
+				gv("networking.istio.io", "v1beta1"):  {"DestinationRule"},
+				gv("security.istio.io", "v1beta1"):    {"AuthorizationPolicy"},
+			},
+			want: []string{
+				"networking.istio.io/v1alpha3, Kind=VirtualService", "networking.istio.io/v1beta1, Kind=DestinationRule",
+				"networking.istio.io/v1alpha3, Kind=Gateway", "security.istio.io/v1beta1, Kind=AuthorizationPolicy",
+			},
+		},
+		{
+			name: "rbac.istio.io is watched only where its CRDs are installed",
+			served: served{
+				gv("rbac.istio.io", "v1alpha1"): {"ServiceRole", "ClusterRbacConfig"},
+			},
+			want: []string{"rbac.istio.io/v1alpha1, Kind=ServiceRole", "rbac.istio.io/v1alpha1, Kind=ClusterRbacConfig"},
+		},
+		{
+			name:   "a cluster without Istio watches nothing",
+			served: served{},
+			want:   nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, gvk := range resolveInputs(istioKinds, tt.served) {
+				got = append(got, gvk.String())
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("resolveInputs =\n%v\nwant\n%v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEveryOutputKindListIncludesServices(t *testing.T) {
+	// Writers generate per-subset Services; without a Service watch they would never be pruned.
+	for target, kinds := range outputKinds {
+		if !slices.Contains(kinds, schema.GroupKind{Kind: "Service"}) {
+			t.Errorf("outputKinds[%q] lacks Service", target)
+		}
+	}
+}

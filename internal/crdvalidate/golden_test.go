@@ -1,0 +1,4 @@
+package crdvalidate
+
+// Every test package imports golden so that `go test ./... -update` is accepted everywhere.
+import _ "github.com/meshbridge/meshbridge/internal/golden"

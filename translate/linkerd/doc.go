@@ -1,0 +1,2 @@
+// Package linkerd writes the model as Linkerd policy (placeholder doc; replaced below).
+package linkerd

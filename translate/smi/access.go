@@ -1,0 +1,267 @@
+package smi
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// destination is one service account that runs workloads: the unit SMI grants access to. A
+// TrafficTarget for it applies to every pod running as it, whichever workload the pod belongs to.
+type destination struct {
+	account   sa
+	workloads []model.Workload
+	// ports are the container ports the workloads declare, sorted.
+	ports []int32
+	// strict is true when every workload requires mutual TLS on every port, so that every caller
+	// has a service account.
+	strict bool
+}
+
+// scopedPolicy is an access policy with the workloads it applies to.
+type scopedPolicy struct {
+	p         *model.AccessPolicy
+	workloads map[string]bool // by workloadKey
+}
+
+func workloadKey(w model.Workload) string { return w.Kind + "/" + w.Namespace + "/" + w.Name }
+
+// writeAccess writes TrafficTargets (with their HTTPRouteGroups and TCPRoutes) for the
+// snapshot's access policies, destination by destination.
+func (w *writer) writeAccess() {
+	if len(w.snap.Access) == 0 {
+		return
+	}
+	if w.prof.access == "" {
+		for _, p := range w.snap.Access {
+			w.report(model.CodeSMIAccessNotWritten, p.Origin, "",
+				"%s does not implement SMI access control; %s policy %s was not written", w.prof.mesh, p.Action, p.Name)
+		}
+		return
+	}
+	var allows, denies []*scopedPolicy
+	for i := range w.snap.Access {
+		p := &w.snap.Access[i]
+		switch {
+		case p.DryRun:
+			w.report(model.CodeSMIDryRunSkipped, p.Origin, "metadata.annotations", "dry-run %s policy not written", p.Action)
+			continue
+		case p.Action == model.Audit:
+			w.report(model.CodeSMIAuditSkipped, p.Origin, "spec.action", "AUDIT policy not written")
+			continue
+		}
+		ws, unresolved := w.resolveTarget(p)
+		if len(unresolved) > 0 {
+			if p.Action == model.Allow {
+				w.report(model.CodeSMITargetNotResolved, p.Origin, p.Target.Field,
+					"%s could not be resolved to workloads; the ALLOW policy was not written for them", strings.Join(unresolved, ", "))
+			} else {
+				ws = w.snap.Inventory.SelectWorkloads(scopeNamespace(p), nil)
+				w.report(model.CodeSMITargetNotResolved, p.Origin, p.Target.Field,
+					"%s could not be resolved to workloads; the %s policy was applied to every workload in %s",
+					strings.Join(unresolved, ", "), p.Action, scopeName(p))
+			}
+		}
+		if len(ws) == 0 {
+			w.report(model.CodeSMINoWorkload, p.Origin, p.Target.Field, "no workload in the input matches the policy's target")
+			continue
+		}
+		sp := &scopedPolicy{p: p, workloads: map[string]bool{}}
+		for _, wl := range ws {
+			sp.workloads[workloadKey(wl)] = true
+		}
+		if p.Action == model.Allow {
+			if len(p.Rules) == 0 {
+				w.report(model.CodeSMIAllowNothing, p.Origin, "spec.rules", "the policy allows nothing; no TrafficTarget is written for it")
+			}
+			allows = append(allows, sp)
+		} else {
+			denies = append(denies, sp)
+		}
+	}
+	if len(allows)+len(denies) == 0 {
+		return
+	}
+	first := allows
+	if len(first) == 0 {
+		first = denies
+	}
+	w.report(model.CodeSMIEnforcementMode, first[0].p.Origin, "",
+		"TrafficTargets take effect only when %s enforces SMI access", w.prof.mesh)
+	for _, d := range w.destinations() {
+		w.writeDestination(d, allows, denies)
+	}
+}
+
+// scopeNamespace is the namespace a policy's selector applies in ("" for mesh-wide).
+func scopeNamespace(p *model.AccessPolicy) string {
+	if p.Target.MeshWide {
+		return ""
+	}
+	return p.Target.Namespace
+}
+
+func scopeName(p *model.AccessPolicy) string {
+	if p.Target.MeshWide {
+		return "the mesh"
+	}
+	return "namespace " + p.Target.Namespace
+}
+
+// resolveTarget returns the workloads a policy applies to, and the targetRefs it could not
+// resolve to workloads (a GatewayClass, a ServiceEntry, a Service without selector or missing
+// from the input). A Service reference (a waypoint) is taken to apply to the Service's
+// workloads, which is narrower for ALLOW and denies more for DENY.
+func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, unresolved []string) {
+	inv := &w.snap.Inventory
+	if len(p.Target.Refs) == 0 {
+		return inv.PolicyWorkloads(p.Target), nil
+	}
+	seen := map[string]bool{}
+	for _, ref := range p.Target.Refs {
+		var got []model.Workload
+		switch ref.Kind {
+		case "Gateway":
+			one := p.Target
+			one.Refs = []model.ObjectRef{ref}
+			got = inv.PolicyWorkloads(one)
+		case "Service":
+			svc, ok := inv.Service(cmp.Or(ref.Namespace, p.Namespace), ref.Name)
+			if !ok || len(svc.Selector) == 0 {
+				unresolved = append(unresolved, ref.String())
+				continue
+			}
+			got = inv.ServiceWorkloads(svc)
+		default:
+			unresolved = append(unresolved, ref.String())
+			continue
+		}
+		for _, wl := range got {
+			if !seen[workloadKey(wl)] {
+				seen[workloadKey(wl)] = true
+				ws = append(ws, wl)
+			}
+		}
+	}
+	return ws, unresolved
+}
+
+// destinations groups the inventory's workloads by service account, sorted.
+func (w *writer) destinations() []destination {
+	byAccount := map[sa]*destination{}
+	for _, wl := range w.snap.Inventory.Workloads {
+		a := sa{Namespace: wl.Namespace, Name: wl.ServiceAccount}
+		d := byAccount[a]
+		if d == nil {
+			d = &destination{account: a, strict: true}
+			byAccount[a] = d
+		}
+		d.workloads = append(d.workloads, wl)
+		for _, p := range wl.Ports {
+			d.ports = append(d.ports, p.Port)
+		}
+		d.strict = d.strict && w.requiresMTLS(wl)
+	}
+	var out []destination
+	for _, d := range byAccount {
+		slices.Sort(d.ports)
+		d.ports = slices.Compact(d.ports)
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(a, b destination) int {
+		return cmp.Or(strings.Compare(a.account.Namespace, b.account.Namespace), strings.Compare(a.account.Name, b.account.Name))
+	})
+	return out
+}
+
+// writeDestination writes what the ALLOW policies grant to d, minus what DENY and CUSTOM
+// policies take away, or Istio's default allow when no ALLOW policy selects its workloads.
+func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy) {
+	var mine, myDenies []*scopedPolicy
+	var defaultAllow []model.Workload
+	for _, wl := range d.workloads {
+		selected := false
+		for _, sp := range allows {
+			if sp.workloads[workloadKey(wl)] {
+				selected = true
+				if !slices.Contains(mine, sp) {
+					mine = append(mine, sp)
+				}
+			}
+		}
+		if !selected {
+			defaultAllow = append(defaultAllow, wl)
+		}
+		for _, sp := range denies {
+			if sp.workloads[workloadKey(wl)] && !slices.Contains(myDenies, sp) {
+				myDenies = append(myDenies, sp)
+			}
+		}
+	}
+	if len(mine) == 0 {
+		w.writeDefaultAllow(d, myDenies)
+		return
+	}
+	for _, wl := range defaultAllow {
+		w.report(model.CodeSMIDefaultAllowNarrowed, wl.Origin, "spec.template.spec.serviceAccountName",
+			"no ALLOW policy selects %s %s/%s, but its service account %s also runs workloads that have one; only "+
+				"what their policies allow is written for it", wl.Kind, wl.Namespace, wl.Name, d.account)
+	}
+	for _, sp := range mine {
+		if leaks := w.leaks(d, sp, allows); len(leaks) > 0 {
+			w.report(model.CodeSMISharedServiceAccount, sp.p.Origin, sp.p.Target.Field,
+				"not written for service account %s: it also runs %s, which this policy does not select",
+				d.account, strings.Join(leaks, ", "))
+			continue
+		}
+		if len(sp.p.Rules) == 0 {
+			continue
+		}
+		g := w.allowGrant(sp.p, d)
+		g = w.fold(sp.p, g, myDenies, d)
+		w.writeGrant(grantSource{origin: sp.p.Origin, name: sp.p.Name, namespace: sp.p.Namespace}, d, g)
+	}
+}
+
+// leaks names the workloads of d that sp does not select but that have ALLOW policies of their
+// own: writing sp for d would let its sources reach them.
+func (w *writer) leaks(d destination, sp *scopedPolicy, allows []*scopedPolicy) []string {
+	var out []string
+	for _, wl := range d.workloads {
+		if sp.workloads[workloadKey(wl)] {
+			continue
+		}
+		for _, other := range allows {
+			if other.workloads[workloadKey(wl)] {
+				out = append(out, fmt.Sprintf("%s %s/%s", wl.Kind, wl.Namespace, wl.Name))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// writeDefaultAllow writes Istio's allow-all for a destination no ALLOW policy selects: every
+// known service account may do anything, minus what DENY policies deny.
+func (w *writer) writeDefaultAllow(d destination, denies []*scopedPolicy) {
+	origin := d.workloads[0].Origin
+	g := grant{}
+	all := w.universe()
+	for _, s := range all {
+		g.add(s, clause{kind: kindAll})
+	}
+	w.report(model.CodeSMIDefaultAllow, origin, "",
+		"no ALLOW policy selects the workloads of service account %s; Istio allows every caller, written as a "+
+			"TrafficTarget from the %d known service accounts", d.account, len(all))
+	w.report(model.CodeSMISourcesExpanded, origin, "",
+		"every caller of service account %s was expanded to %d known service accounts", d.account, len(all))
+	if !d.strict {
+		w.report(model.CodeSMIUnauthenticated, origin, "",
+			"Istio also allows plain-text callers to service account %s; SMI cannot", d.account)
+	}
+	g = w.fold(nil, g, denies, d)
+	w.writeGrant(grantSource{origin: origin, name: "allow-all"}, d, g)
+}

@@ -1,0 +1,254 @@
+package smi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshbridge/meshbridge/model"
+)
+
+// SMI has no deny. A DENY policy is written by removing what it denies from the grants of the
+// same destination ("folding"). A CUSTOM policy may deny whatever it sends to its external
+// authorizer, so it is folded the same way.
+//
+// Folding must never leave a request allowed that the DENY denies, so every approximation
+// errs on the side of denying more: conditions SMI cannot check are taken to match, and where
+// the complement of what is denied cannot be written (paths, headers) the overlapping allowed
+// requests are dropped.
+
+// denyRule is one rule of a DENY or CUSTOM policy, as far as SMI can see it.
+type denyRule struct {
+	field   string
+	sources func(sa) bool
+	// ops are ORed; a rule with no `to` has one op that matches everything.
+	ops []denyOp
+	// approx names the conditions taken to match because SMI cannot check them.
+	approx []string
+}
+
+// denyOp is one denied operation: ports AND methods AND other HTTP conditions.
+type denyOp struct {
+	ports   []int32  // nil: any
+	methods []string // nil: any; else SMI methods
+	// other is set when the operation also has HTTP conditions whose complement SMI cannot write
+	// (paths, hosts, headers). On TCP traffic Istio ignores them, so the operation denies more.
+	other bool
+}
+
+func (w *writer) denyRules(p *model.AccessPolicy, d destination) []denyRule {
+	var out []denyRule
+	for _, r := range p.Rules {
+		dr := denyRule{field: r.Field}
+		var sourceConds []model.Condition
+		var portsCond []int32
+		otherCond := false
+		for _, c := range r.When {
+			if _, isHeader := headerKey(c.Key); isHeader {
+				otherCond = true
+				continue
+			}
+			switch c.Key {
+			case "destination.port":
+				ports, bad := parsePorts(c.Values)
+				notPorts, badNot := parsePorts(c.NotValues)
+				if bad != "" || badNot != "" {
+					dr.approx = append(dr.approx, c.Key)
+					continue
+				}
+				if len(c.Values) > 0 {
+					portsCond = intersectPorts(portsCond, ports)
+				}
+				if len(notPorts) > 0 {
+					portsCond = minusPorts(portsCond, notPorts, d.ports)
+				}
+			case "source.namespace", "source.principal", "source.serviceAccount", "source.trustDomain":
+				sourceConds = append(sourceConds, c)
+			default:
+				dr.approx = append(dr.approx, c.Key)
+			}
+		}
+
+		froms := r.From
+		if len(froms) == 0 {
+			froms = []model.Source{{}}
+		}
+		for _, src := range froms {
+			dr.approx = append(dr.approx, unsupportedSource(src)...)
+		}
+		policyNS := p.Namespace
+		dr.sources = func(s sa) bool {
+			if !w.conditionsMatch(sourceConds, policyNS, s) {
+				return false
+			}
+			for _, src := range froms {
+				if w.identityMatches(src, policyNS, s) {
+					return true
+				}
+			}
+			return false
+		}
+
+		ops := r.To
+		if len(ops) == 0 {
+			ops = []model.Operation{{}}
+		}
+		for _, op := range ops {
+			dop, ok := denyOperation(op, d)
+			if !ok {
+				dr.approx = append(dr.approx, "an invalid port")
+				dop = denyOp{}
+			}
+			dop.ports = intersectPorts(dop.ports, portsCond)
+			if dop.ports != nil && len(dop.ports) == 0 {
+				continue
+			}
+			dop.other = dop.other || otherCond
+			dr.ops = append(dr.ops, dop)
+		}
+		out = append(out, dr)
+	}
+	return out
+}
+
+// denyOperation reads one denied operation; ok is false when a port does not parse (the caller
+// then denies every port).
+func denyOperation(op model.Operation, d destination) (denyOp, bool) {
+	var dop denyOp
+	ports, bad := parsePorts(op.Ports)
+	notPorts, badNot := parsePorts(op.NotPorts)
+	if bad != "" || badNot != "" {
+		return denyOp{}, false
+	}
+	if len(op.Ports) > 0 {
+		dop.ports = ports
+	}
+	if len(notPorts) > 0 {
+		dop.ports = minusPorts(dop.ports, notPorts, d.ports)
+	}
+	if len(op.Methods) > 0 {
+		dop.methods, _ = resolveMethods(op.Methods)
+	}
+	if len(op.NotMethods) > 0 {
+		excluded, _ := resolveMethods(op.NotMethods)
+		if excluded == nil {
+			excluded = smiMethods
+		}
+		dop.methods = minusMethods(dop.methods, excluded)
+	}
+	dop.other = len(op.Paths)+len(op.NotPaths)+len(op.Hosts)+len(op.NotHosts) > 0
+	return dop, true
+}
+
+// fold removes from g what the deny policies deny at d. allow is the policy g came from (nil for
+// the default allow).
+func (w *writer) fold(allow *model.AccessPolicy, g grant, denies []*scopedPolicy, d destination) grant {
+	target := "the default allow"
+	if allow != nil {
+		target = fmt.Sprintf("what %s %s/%s allows", allow.Origin.Object.Kind, allow.Namespace, allow.Name)
+	}
+	for _, sp := range denies {
+		for _, dr := range w.denyRules(sp.p, d) {
+			changed, inexact := false, false
+			for s, cs := range g {
+				if !dr.sources(s) {
+					continue
+				}
+				for _, op := range dr.ops {
+					var c, x bool
+					cs, c, x = subtractAll(cs, op, d.ports)
+					changed, inexact = changed || c, inexact || x
+				}
+				if len(cs) == 0 {
+					delete(g, s)
+				} else {
+					g[s] = normalize(cs)
+				}
+			}
+			if changed {
+				w.reportFold(sp.p, dr, target, d, inexact)
+			}
+		}
+	}
+	return g
+}
+
+func (w *writer) reportFold(p *model.AccessPolicy, dr denyRule, target string, d destination, inexact bool) {
+	var why []string
+	if inexact {
+		why = append(why, "the complement of its paths, hosts or headers cannot be written")
+	}
+	if len(dr.approx) > 0 {
+		why = append(why, "SMI cannot check "+strings.Join(dr.approx, ", ")+", taken to match")
+	}
+	switch {
+	case p.Action == model.Custom:
+		w.report(model.CodeSMICustomAsDeny, p.Origin, dr.field,
+			"treated as a DENY: removed from %s to service account %s", target, d.account)
+	case len(why) > 0:
+		w.report(model.CodeSMIDenyNarrowed, p.Origin, dr.field,
+			"removed from %s to service account %s, denying more than Istio: %s", target, d.account, strings.Join(why, "; "))
+	default:
+		w.report(model.CodeSMIDenyFolded, p.Origin, dr.field,
+			"removed from %s to service account %s", target, d.account)
+	}
+}
+
+// subtractAll removes op from every clause; changed says whether anything was removed, inexact
+// whether more was removed than op denies.
+func subtractAll(cs []clause, op denyOp, declared []int32) (out []clause, changed, inexact bool) {
+	for _, c := range cs {
+		got, ch, x := subtract(c, op, declared)
+		out = append(out, got...)
+		changed, inexact = changed || ch, inexact || x
+	}
+	return out, changed, inexact
+}
+
+func subtract(c clause, op denyOp, declared []int32) (out []clause, changed, inexact bool) {
+	switch c.kind {
+	case kindTCP:
+		return subtractTCP(c, op, declared)
+	case kindHTTP:
+		return subtractHTTP(c, op, declared)
+	}
+	tcp, tcpChanged, _ := subtractTCP(clause{kind: kindTCP, ports: c.ports, field: c.field}, op, declared)
+	http, httpChanged, x := subtractHTTP(clause{kind: kindHTTP, ports: c.ports, field: c.field}, op, declared)
+	if !tcpChanged && !httpChanged {
+		return []clause{c}, false, false
+	}
+	return append(tcp, http...), true, x
+}
+
+// subtractTCP: on TCP traffic Istio ignores a DENY's HTTP conditions, so only ports count.
+func subtractTCP(c clause, op denyOp, declared []int32) ([]clause, bool, bool) {
+	if disjointPorts(c.ports, op.ports) {
+		return []clause{c}, false, false
+	}
+	rest := minusPorts(c.ports, op.ports, declared)
+	if len(rest) == 0 {
+		return nil, true, false
+	}
+	return []clause{{kind: kindTCP, ports: rest, field: c.field}}, true, false
+}
+
+// subtractHTTP writes c minus (ports AND methods AND other) as (c on other ports) OR (c on those
+// ports with other methods); the third term, c with the other conditions negated, cannot be
+// written and is dropped.
+func subtractHTTP(c clause, op denyOp, declared []int32) (out []clause, changed, inexact bool) {
+	if disjointPorts(c.ports, op.ports) || disjointMethods(c.match.methods, op.methods) {
+		return []clause{c}, false, false
+	}
+	if op.ports != nil {
+		if rest := minusPorts(c.ports, op.ports, declared); len(rest) > 0 {
+			out = append(out, clause{kind: kindHTTP, ports: rest, match: c.match, field: c.field})
+		}
+	}
+	if op.methods != nil {
+		if rest := minusMethods(c.match.methods, op.methods); len(rest) > 0 {
+			m := c.match
+			m.methods = rest
+			out = append(out, clause{kind: kindHTTP, ports: intersectPorts(c.ports, op.ports), match: m, field: c.field})
+		}
+	}
+	return out, true, op.other
+}

@@ -1,0 +1,307 @@
+package smi
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	accessv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/access/v1alpha2"
+	accessv1alpha3 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/access/v1alpha3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/meshbridge/meshbridge/model"
+	"github.com/meshbridge/meshbridge/translate/emit"
+)
+
+// grantSource is the policy a grant was written for (or the default allow).
+type grantSource struct {
+	origin    model.Origin
+	name      string
+	namespace string // the policy's namespace; "" for the default allow
+}
+
+// sourceGroup is the sources that share one set of clauses, and so one TrafficTarget.
+type sourceGroup struct {
+	sources []sa
+	clauses []clause
+}
+
+// writeGrant writes g for destination d: one HTTPRouteGroup holding every HTTP match, the
+// TCPRoutes, and one TrafficTarget per group of sources with the same clauses (and, with
+// access v1alpha2, per destination port). Everything lives in the destination's namespace, as
+// OSM requires.
+func (w *writer) writeGrant(src grantSource, d destination, g grant) {
+	var groups []*sourceGroup
+	byKey := map[string]*sourceGroup{}
+	for _, s := range sortAccounts(keys(g)) {
+		cs := w.expressible(src, g[s], d)
+		if len(cs) == 0 {
+			continue
+		}
+		k := clausesKey(cs)
+		if byKey[k] == nil {
+			byKey[k] = &sourceGroup{clauses: cs}
+			groups = append(groups, byKey[k])
+		}
+		byKey[k].sources = append(byKey[k].sources, s)
+	}
+	if len(groups) == 0 {
+		return
+	}
+	ns := d.account.Namespace
+	base := []string{src.name, d.account.Name}
+	if src.namespace != "" && src.namespace != ns {
+		base = append([]string{src.namespace}, base...)
+	}
+	annotations := map[string]string{emit.SourceAnnotation: emit.Source(src.origin)}
+
+	// HTTP matches, named by their sorted position.
+	var matches []httpMatch
+	for _, grp := range groups {
+		for _, c := range grp.clauses {
+			if m, ok := c.httpPart(); ok && !slices.ContainsFunc(matches, func(x httpMatch) bool { return x.key() == m.key() }) {
+				matches = append(matches, m)
+			}
+		}
+	}
+	slices.SortFunc(matches, func(a, b httpMatch) int { return strings.Compare(a.key(), b.key()) })
+	matchName := matchNamer(matches)
+	var hrg string
+	if len(matches) > 0 {
+		hrg = w.uniqueName("HTTPRouteGroup", ns, base...)
+		w.objs = append(w.objs, w.httpRouteGroup(hrg, ns, annotations, matches, matchName))
+	}
+
+	// TCPRoutes: one per port set (v1alpha4), or one for all (v1alpha3 has no ports).
+	tcpRoutes := map[string]string{}
+	tcpRoute := func(ports []int32) string {
+		if !w.prof.tcpRoutePorts {
+			ports = nil
+		}
+		k := fmt.Sprint(ports)
+		if tcpRoutes[k] == "" {
+			parts := append(slices.Clone(base), "tcp")
+			for _, p := range ports {
+				parts = append(parts, fmt.Sprint(p))
+			}
+			tcpRoutes[k] = w.uniqueName("TCPRoute", ns, parts...)
+			w.objs = append(w.objs, w.tcpRoute(tcpRoutes[k], ns, annotations, ports))
+		}
+		return tcpRoutes[k]
+	}
+
+	for gi, grp := range groups {
+		for _, bucket := range w.portBuckets(grp.clauses) {
+			var httpNames, tcpNames []string
+			for _, c := range bucket.clauses {
+				if m, ok := c.httpPart(); ok {
+					httpNames = append(httpNames, matchName(m))
+				}
+				if c.kind != kindHTTP {
+					tcpNames = append(tcpNames, tcpRoute(c.ports))
+				}
+			}
+			parts := slices.Clone(base)
+			if len(groups) > 1 {
+				parts = append(parts, fmt.Sprint(gi+1))
+			}
+			if bucket.port != 0 {
+				parts = append(parts, fmt.Sprint(bucket.port))
+			}
+			name := w.uniqueName("TrafficTarget", ns, parts...)
+			w.objs = append(w.objs, w.trafficTarget(name, d.account, bucket.port, grp.sources, hrg,
+				sortedUnique(httpNames), sortedUnique(tcpNames), annotations))
+		}
+	}
+}
+
+// httpPart is the HTTPRouteGroup match a clause needs: its own, or every request for kindAll.
+func (c clause) httpPart() (httpMatch, bool) {
+	switch c.kind {
+	case kindHTTP:
+		return c.match, true
+	case kindAll:
+		return httpMatch{}, true
+	}
+	return httpMatch{}, false
+}
+
+// expressible adapts clauses to what the profile can write: it drops a port restriction that
+// covers every declared port, and without a destination port (access v1alpha3) it cannot limit
+// HTTP traffic to some ports, so it drops that HTTP part.
+func (w *writer) expressible(src grantSource, cs []clause, d destination) []clause {
+	var out []clause
+	for _, c := range cs {
+		if c.ports != nil && coversPorts(c.ports, d.ports) {
+			c.ports = nil
+		}
+		if c.ports == nil || w.prof.destinationPort {
+			out = append(out, c)
+			continue
+		}
+		switch c.kind {
+		case kindHTTP:
+			w.report(model.CodeSMIPortNotExpressible, src.origin, c.field,
+				"HTTP requests allowed on ports %v only cannot be written for %s; not written", c.ports, w.prof.mesh)
+		case kindAll:
+			w.report(model.CodeSMIPortNotExpressible, src.origin, c.field,
+				"traffic on ports %v written as a TCPRoute; HTTP traffic on those ports is not allowed by %s", c.ports, w.prof.mesh)
+			c.kind = kindTCP
+			out = append(out, c)
+		default:
+			out = append(out, c)
+		}
+	}
+	return normalize(out)
+}
+
+// portBucket is the clauses of one TrafficTarget: with access v1alpha2, those on one destination
+// port (0: any port).
+type portBucket struct {
+	port    int32
+	clauses []clause
+}
+
+func (w *writer) portBuckets(cs []clause) []portBucket {
+	if !w.prof.destinationPort {
+		return []portBucket{{clauses: cs}}
+	}
+	byPort := map[int32][]clause{}
+	for _, c := range cs {
+		if c.ports == nil {
+			byPort[0] = append(byPort[0], c)
+		}
+		for _, p := range c.ports {
+			byPort[p] = append(byPort[p], c)
+		}
+	}
+	var out []portBucket
+	for _, p := range slices.Sorted(maps.Keys(byPort)) {
+		out = append(out, portBucket{port: p, clauses: byPort[p]})
+	}
+	return out
+}
+
+func (w *writer) trafficTarget(name string, dest sa, port int32, sources []sa, hrg string, matches, tcpRoutes []string,
+	annotations map[string]string) *unstructured.Unstructured {
+	meta := metav1.ObjectMeta{Name: name, Namespace: dest.Namespace, Annotations: annotations}
+	gvk := schema.GroupVersionKind{Group: accessGroup, Version: w.prof.access, Kind: "TrafficTarget"}
+	if w.prof.access == "v1alpha2" {
+		tt := &accessv1alpha2.TrafficTarget{ObjectMeta: meta}
+		tt.Spec.Destination = accessv1alpha2.IdentityBindingSubject{Kind: "ServiceAccount", Name: dest.Name, Namespace: dest.Namespace}
+		if port != 0 {
+			p := int(port)
+			tt.Spec.Destination.Port = &p
+		}
+		for _, s := range sources {
+			tt.Spec.Sources = append(tt.Spec.Sources, accessv1alpha2.IdentityBindingSubject{Kind: "ServiceAccount", Name: s.Name, Namespace: s.Namespace})
+		}
+		if len(matches) > 0 {
+			tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha2.TrafficTargetRule{Kind: "HTTPRouteGroup", Name: hrg, Matches: matches})
+		}
+		for _, t := range tcpRoutes {
+			tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha2.TrafficTargetRule{Kind: "TCPRoute", Name: t})
+		}
+		return emit.MustObject(tt, gvk)
+	}
+	tt := &accessv1alpha3.TrafficTarget{ObjectMeta: meta}
+	tt.Spec.Destination = accessv1alpha3.IdentityBindingSubject{Kind: "ServiceAccount", Name: dest.Name, Namespace: dest.Namespace}
+	for _, s := range sources {
+		tt.Spec.Sources = append(tt.Spec.Sources, accessv1alpha3.IdentityBindingSubject{Kind: "ServiceAccount", Name: s.Name, Namespace: s.Namespace})
+	}
+	if len(matches) > 0 {
+		tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha3.TrafficTargetRule{Kind: "HTTPRouteGroup", Name: hrg, Matches: matches})
+	}
+	for _, t := range tcpRoutes {
+		tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha3.TrafficTargetRule{Kind: "TCPRoute", Name: t})
+	}
+	return emit.MustObject(tt, gvk)
+}
+
+// httpRouteGroup is built by hand: the SDK's headers type is a Go map and marshals in random
+// order. Headers are written sorted by name, one single-key map each, as the CRDs require.
+func (w *writer) httpRouteGroup(name, ns string, annotations map[string]string, matches []httpMatch,
+	matchName func(httpMatch) string) *unstructured.Unstructured {
+	var list []any
+	for _, m := range matches {
+		methods := []any{"*"}
+		if m.methods != nil {
+			methods = nil
+			for _, x := range m.methods {
+				methods = append(methods, x)
+			}
+		}
+		entry := map[string]any{"name": matchName(m), "methods": methods, "pathRegex": "/.*"}
+		if m.path != "" {
+			entry["pathRegex"] = m.path
+		}
+		if len(m.headers) > 0 {
+			var hs []any
+			for _, h := range m.headers {
+				hs = append(hs, map[string]any{h.name: h.regex})
+			}
+			entry["headers"] = hs
+		}
+		list = append(list, entry)
+	}
+	return object(specsGroup, w.prof.specs, "HTTPRouteGroup", name, ns, annotations, map[string]any{"matches": list})
+}
+
+// tcpRoute is built by hand so that an empty port list (every port) is written as ports: [],
+// which the v1alpha4 CRDs require; v1alpha3 has no fields.
+func (w *writer) tcpRoute(name, ns string, annotations map[string]string, ports []int32) *unstructured.Unstructured {
+	spec := map[string]any{}
+	if w.prof.tcpRoutePorts {
+		list := []any{}
+		for _, p := range ports {
+			list = append(list, int64(p))
+		}
+		spec["matches"] = map[string]any{"ports": list}
+	}
+	return object(specsGroup, w.prof.specs, "TCPRoute", name, ns, annotations, spec)
+}
+
+func object(group, version, kind, name, ns string, annotations map[string]string, spec map[string]any) *unstructured.Unstructured {
+	ann := map[string]any{}
+	for k, v := range annotations {
+		ann[k] = v
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": group + "/" + version,
+		"kind":       kind,
+		"metadata":   map[string]any{"name": name, "namespace": ns, "annotations": ann},
+		"spec":       spec,
+	}}
+}
+
+func clausesKey(cs []clause) string {
+	var b strings.Builder
+	for _, c := range cs {
+		b.WriteString(c.key())
+		b.WriteString(";")
+	}
+	return b.String()
+}
+
+func keys(g grant) []sa {
+	out := make([]sa, 0, len(g))
+	for s := range g {
+		out = append(out, s)
+	}
+	return out
+}
+
+func sortedUnique(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// matchNamer names each match of a sorted list by its position: m0, m1, ...
+func matchNamer(matches []httpMatch) func(httpMatch) string {
+	return func(m httpMatch) string {
+		return fmt.Sprintf("m%d", slices.IndexFunc(matches, func(x httpMatch) bool { return x.key() == m.key() }))
+	}
+}
