@@ -106,6 +106,9 @@ func (g *gatherer) istio(ctx context.Context, gvk schema.GroupVersionKind, ns st
 		}
 		for i := range l.Items {
 			u := &l.Items[i]
+			if u.GetLabels()[ManagedByLabel] == ManagedByValue {
+				continue // meshbridge's own output (the istio target writes Istio kinds)
+			}
 			if key := client.ObjectKeyFromObject(u); !seen[key] {
 				seen[key] = true
 				out = append(out, u)

@@ -22,11 +22,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshbridge/meshbridge/inventory"
-	"github.com/meshbridge/meshbridge/load"
 	"github.com/meshbridge/meshbridge/translate"
 )
 
@@ -75,6 +75,12 @@ func testLogger() logr.Logger {
 // translates for Gateway API, serves neither metrics nor probes, and does not elect a leader.
 func startController(t *testing.T, opts Options) {
 	t.Helper()
+	startControllerAs(t, testCfg, opts)
+}
+
+// startControllerAs runs a controller with cfg's credentials.
+func startControllerAs(t *testing.T, cfg *rest.Config, opts Options) {
+	t.Helper()
 	if opts.To == "" {
 		opts.To = "gatewayapi"
 	}
@@ -86,7 +92,7 @@ func startController(t *testing.T, opts Options) {
 	}
 	opts.DiscoveryInterval = 2 * time.Second
 	opts.Logger = testLogger()
-	mgr, err := New(testCfg, opts)
+	mgr, err := New(cfg, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -174,13 +180,15 @@ func remove(t *testing.T, objs ...*unstructured.Unstructured) {
 // file, and returns what the controller should own in ns.
 func expected(t *testing.T, ns string, opts translate.Options, inputs ...*unstructured.Unstructured) []*unstructured.Unstructured {
 	t.Helper()
+	return desiredIn(ns, translation(t, opts, inputs...).Objects)
+}
+
+// translation runs the pure translation on inputs, decoded as the controller decodes them.
+func translation(t *testing.T, opts translate.Options, inputs ...*unstructured.Unstructured) translate.Result {
+	t.Helper()
 	inv := &inventory.Inventory{}
 	for _, in := range inputs {
-		data, err := in.MarshalJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := load.Decode(inv, "test", data, load.Options{}); err != nil {
+		if _, err := addInput(inv, in); err != nil {
 			t.Fatalf("test input: %v", err)
 		}
 	}
@@ -190,7 +198,7 @@ func expected(t *testing.T, ns string, opts translate.Options, inputs ...*unstru
 	if err != nil {
 		t.Fatal(err)
 	}
-	return desiredIn(ns, res.Objects)
+	return res
 }
 
 var gatewayAPIOptions = translate.Options{To: "gatewayapi"}
@@ -224,10 +232,29 @@ var gatewayAPIKinds = []schema.GroupVersionKind{
 	{Version: "v1", Kind: "Service"},
 }
 
+// smiKinds are the kinds the SMI writer may write, at the versions OSM serves.
+var smiKinds = []schema.GroupVersionKind{
+	{Group: "split.smi-spec.io", Version: "v1alpha2", Kind: "TrafficSplit"},
+	{Group: "specs.smi-spec.io", Version: "v1alpha4", Kind: "HTTPRouteGroup"},
+	{Group: "specs.smi-spec.io", Version: "v1alpha4", Kind: "TCPRoute"},
+	{Group: "access.smi-spec.io", Version: "v1alpha3", Kind: "TrafficTarget"},
+	{Version: "v1", Kind: "Service"},
+}
+
+// istioKindsOut are the kinds the istio writer writes.
+var istioKindsOut = []schema.GroupVersionKind{
+	{Group: "security.istio.io", Version: "v1", Kind: "AuthorizationPolicy"},
+	{Group: "security.istio.io", Version: "v1", Kind: "PeerAuthentication"},
+}
+
 // matches checks that the cluster holds exactly want among the owned objects of ns: the same
 // keys, each with every field want sets (the server may add defaults).
 func matches(ctx context.Context, ns string, want []*unstructured.Unstructured) error {
-	got, err := owned(ctx, ns, gatewayAPIKinds)
+	return matchesKinds(ctx, ns, gatewayAPIKinds, want)
+}
+
+func matchesKinds(ctx context.Context, ns string, kinds []schema.GroupVersionKind, want []*unstructured.Unstructured) error {
+	got, err := owned(ctx, ns, kinds)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,10 @@ var outputKinds = map[string][]schema.GroupKind{
 		{Group: "access.smi-spec.io", Kind: "TrafficTarget"},
 		{Kind: "Service"},
 	},
+	"istio": {
+		{Group: "security.istio.io", Kind: "AuthorizationPolicy"},
+		{Group: "security.istio.io", Kind: "PeerAuthentication"},
+	},
 	"linkerd": {
 		{Group: "policy.linkerd.io", Kind: "Server"},
 		{Group: "policy.linkerd.io", Kind: "AuthorizationPolicy"},

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/meshbridge/meshbridge/translate"
 )
 
 func TestResolveInputs(t *testing.T) {
@@ -66,10 +68,17 @@ func TestResolveInputs(t *testing.T) {
 	}
 }
 
-func TestEveryOutputKindListIncludesServices(t *testing.T) {
-	// Writers generate per-subset Services; without a Service watch they would never be pruned.
-	for target, kinds := range outputKinds {
-		if !slices.Contains(kinds, schema.GroupKind{Kind: "Service"}) {
+func TestEveryTargetHasOutputKinds(t *testing.T) {
+	// Without a watch on an output kind from the start, owned objects of that kind left by an
+	// earlier run would never be pruned.
+	for _, target := range translate.Targets() {
+		if len(outputKinds[target]) == 0 {
+			t.Errorf("outputKinds has no entry for target %q", target)
+		}
+	}
+	// Writers that route generate per-subset Services.
+	for _, target := range []string{"gatewayapi", "smi"} {
+		if !slices.Contains(outputKinds[target], schema.GroupKind{Kind: "Service"}) {
 			t.Errorf("outputKinds[%q] lacks Service", target)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	rbacv1alpha1 "github.com/meshbridge/meshbridge/apis/rbac/v1alpha1"
 	"github.com/meshbridge/meshbridge/inventory"
 )
 
@@ -20,12 +21,8 @@ import (
 //
 // To read a new kind, add its inventory field and one line here: istioKind for Istio kinds
 // whose spec is a protobuf message (decoded with protojson), kubeKind for any Go type that
-// embeds metav1.TypeMeta and metav1.ObjectMeta (decoded strictly as JSON). For example, the
-// rbac.istio.io/v1alpha1 kinds, once their types exist in apis/rbac/v1alpha1:
-//
-//	kubeKind("rbac.istio.io", []string{"v1alpha1"}, "ServiceRole", namespaced,
-//		func(inv *inventory.Inventory) *[]*rbacv1alpha1.ServiceRole { return &inv.ServiceRoles }),
-//	kubeKind("rbac.istio.io", []string{"v1alpha1"}, "ClusterRbacConfig", clusterScoped, …),
+// embeds metav1.TypeMeta and metav1.ObjectMeta (decoded strictly as JSON), rbacKind for the
+// rbac.istio.io/v1alpha1 kinds.
 var kinds = []kindInfo{
 	// Istio serves one schema at several versions; every version is stored as the v1 Go type.
 	istioKind("networking.istio.io", networkingVersions, "VirtualService",
@@ -59,6 +56,16 @@ var kinds = []kindInfo{
 		func(inv *inventory.Inventory) *[]*appsv1.StatefulSet { return &inv.StatefulSets }),
 	kubeKind("apps", appsVersions, "DaemonSet", namespaced,
 		func(inv *inventory.Inventory) *[]*appsv1.DaemonSet { return &inv.DaemonSets }),
+
+	// The retired rbac.istio.io/v1alpha1 kinds (Istio 1.4/1.5), in our own types.
+	rbacKind(rbacv1alpha1.KindServiceRole, namespaced,
+		func(inv *inventory.Inventory) *[]*rbacv1alpha1.ServiceRole { return &inv.ServiceRoles }),
+	rbacKind(rbacv1alpha1.KindServiceRoleBinding, namespaced,
+		func(inv *inventory.Inventory) *[]*rbacv1alpha1.ServiceRoleBinding { return &inv.ServiceRoleBindings }),
+	rbacKind(rbacv1alpha1.KindClusterRbacConfig, clusterScoped,
+		func(inv *inventory.Inventory) *[]*rbacv1alpha1.ClusterRbacConfig { return &inv.ClusterRbacConfigs }),
+	rbacKind(rbacv1alpha1.KindRbacConfig, namespaced,
+		func(inv *inventory.Inventory) *[]*rbacv1alpha1.RbacConfig { return &inv.RbacConfigs }),
 }
 
 var (
@@ -145,6 +152,29 @@ func kubeKind[T any, PT objectType[T]](group string, versions []string, kind str
 		decode: func(o *object) (typedObject, error) {
 			obj := PT(new(T))
 			return obj, o.decodeStrict(obj)
+		},
+		store: storeInto(list),
+	}
+}
+
+// rbacKind describes an rbac.istio.io/v1alpha1 kind. Its decoder accepts both the proto and the
+// JSON spelling of every field, as Istio 1.4's loader did, and names the keys it does not know.
+func rbacKind[T any, PT objectType[T]](kind string, sc scope, list func(*inventory.Inventory) *[]PT) kindInfo {
+	return kindInfo{
+		group: rbacv1alpha1.GroupVersion.Group, versions: []string{rbacv1alpha1.GroupVersion.Version}, kind: kind, scope: sc,
+		decode: func(o *object) (typedObject, error) {
+			obj, unknown, err := rbacv1alpha1.Decode(kind, o.json)
+			if err != nil {
+				return nil, o.fail(nil, "%s", err)
+			}
+			for _, f := range unknown {
+				o.warnUnknown(f)
+			}
+			typed, ok := obj.(PT)
+			if !ok {
+				return nil, o.fail(nil, "internal error: %T is not a %s", obj, kind)
+			}
+			return typed, nil
 		},
 		store: storeInto(list),
 	}

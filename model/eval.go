@@ -75,6 +75,9 @@ const (
 	ReasonAllowed Reason = "allowed"
 	// ReasonNotAllowed: ALLOW policies apply but none matched.
 	ReasonNotAllowed Reason = "not-allowed"
+	// ReasonMTLSRequired: the port's PeerAuthentication is STRICT and the caller has no mTLS
+	// identity (only with EvalOptions.PeerAuthentication).
+	ReasonMTLSRequired Reason = "mtls-required"
 )
 
 // PolicyRule names one rule of a policy.
@@ -120,6 +123,9 @@ type EvalOptions struct {
 	// DryRunEnforced evaluates dry-run policies as if they were enforced, which is what the
 	// logs of a dry-run policy report.
 	DryRunEnforced bool
+	// PeerAuthentication applies the snapshot's PeerAuthentications first: a STRICT port
+	// refuses callers without mTLS, and on a DISABLE port no caller has an mTLS identity.
+	PeerAuthentication bool
 }
 
 // Evaluate returns Istio's decision on req under the snapshot's access policies:
@@ -139,6 +145,16 @@ func Evaluate(snap *Snapshot, req Request) Decision {
 
 // EvaluateWith is Evaluate with options.
 func EvaluateWith(snap *Snapshot, req Request, opts EvalOptions) Decision {
+	if opts.PeerAuthentication {
+		switch snap.MTLSModeFor(req.Namespace, req.Labels, req.Port) {
+		case MTLSStrict:
+			if req.Principal == "" {
+				return Decision{Reason: ReasonMTLSRequired, By: PolicyRule{Rule: -1}}
+			}
+		case MTLSDisable:
+			req.Principal = ""
+		}
+	}
 	x := newEvalRequest(req)
 	var custom, deny, allow, audit []*AccessPolicy
 	var d Decision

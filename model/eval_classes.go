@@ -16,12 +16,18 @@ import (
 // policy sets that decide all of these alike agree on every attribute the policies distinguish
 // by value. The result is deterministic.
 func RequestClasses(snaps ...*Snapshot) []Request {
-	l := newLiterals()
+	// Destinations come from every snapshot; the other literals of a destination only from
+	// the policies that apply to it, since no other policy can change its decisions.
+	all := newLiterals()
 	for _, s := range snaps {
-		l.addSnapshot(s)
+		all.addSnapshot(s, nil)
 	}
 	var out []Request
-	for _, d := range l.destinations() {
+	for _, d := range all.destinations() {
+		l := newLiterals()
+		for _, s := range snaps {
+			l.addSnapshot(s, &d)
+		}
 		for _, port := range l.portsFor(d) {
 			for _, principal := range l.principals() {
 				base := d
@@ -83,7 +89,9 @@ func newLiterals() *literals {
 	}
 }
 
-func (l *literals) addSnapshot(s *Snapshot) {
+// addSnapshot collects the literals of s; with dest set, only those of the policies that
+// apply to dest.
+func (l *literals) addSnapshot(s *Snapshot, dest *Request) {
 	l.trustDomain, l.root = s.TrustDomain, s.RootNamespace
 	if l.trustDomain == "" {
 		l.trustDomain = "cluster.local"
@@ -101,6 +109,9 @@ func (l *literals) addSnapshot(s *Snapshot) {
 		l.principal[sa.Identity(l.trustDomain)] = true
 	}
 	for _, p := range s.Access {
+		if dest != nil && !p.Target.Applies(dest.Namespace, dest.Labels, dest.Attached) {
+			continue
+		}
 		l.addTarget(p.Target)
 		for _, r := range p.Rules {
 			for _, src := range r.From {

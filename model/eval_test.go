@@ -298,3 +298,56 @@ func TestRequestClasses(t *testing.T) {
 		t.Errorf("classes hold %d allowed and %d denied requests to foo, want both", allowed, denied)
 	}
 }
+
+func TestEvaluatePeerAuthentication(t *testing.T) {
+	s := snapOf()
+	s.PeerAuthentications = []PeerAuthentication{
+		{Namespace: "istio-system", Name: "mesh", MeshWide: true, Mode: MTLSStrict},
+		{Namespace: "foo", Name: "ns", Mode: MTLSUnset},
+		{Namespace: "foo", Name: "httpbin", Selector: httpbin, Mode: MTLSPermissive, PortModes: map[int32]MTLSMode{9000: MTLSDisable, 9001: MTLSUnset}},
+	}
+	cases := []struct {
+		name      string
+		namespace string
+		labels    map[string]string
+		port      int32
+		want      MTLSMode
+	}{
+		{"a workload policy wins", "foo", httpbin, 8000, MTLSPermissive},
+		{"a port-level mode wins over it", "foo", httpbin, 9000, MTLSDisable},
+		{"an unset port-level mode defers to the workload's", "foo", httpbin, 9001, MTLSPermissive},
+		{"an unset namespace mode defers to the mesh", "foo", nil, 8000, MTLSStrict},
+		{"another namespace follows the mesh", "bar", nil, 8000, MTLSStrict},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := s.MTLSModeFor(c.namespace, c.labels, c.port); got != c.want {
+				t.Errorf("got %s, want %s", got, c.want)
+			}
+		})
+	}
+	t.Run("without any PeerAuthentication Istio is permissive", func(t *testing.T) {
+		if got := snapOf().MTLSModeFor("foo", nil, 80); got != MTLSPermissive {
+			t.Errorf("got %s", got)
+		}
+	})
+	opts := EvalOptions{PeerAuthentication: true}
+	t.Run("a STRICT port refuses a plain-text caller", func(t *testing.T) {
+		r := Request{Namespace: "bar", Port: 80}
+		if d := EvaluateWith(s, r, opts); d.Allow || d.Reason != ReasonMTLSRequired {
+			t.Errorf("got %s", d)
+		}
+		if d := Evaluate(s, r); !d.Allow {
+			t.Errorf("without the option: %s", d)
+		}
+	})
+	t.Run("on a DISABLE port nobody has an mTLS identity", func(t *testing.T) {
+		p := pol("foo", "p", Allow, nil, AccessRule{From: []Source{{Principals: []string{"*"}}}})
+		s2 := *s
+		s2.Access = []AccessPolicy{p}
+		r := with(get(), func(r *Request) { r.Port = 9000 })
+		if d := EvaluateWith(&s2, r, opts); d.Allow {
+			t.Errorf("got %s", d)
+		}
+	})
+}

@@ -155,8 +155,10 @@ func withoutHeader(name string) matchOpt {
 		m.WithoutHeaders = append(m.WithoutHeaders, model.KeyMatch{Name: name, Present: true})
 	}
 }
-func sourceLabels(l map[string]string) matchOpt { return func(m *model.HTTPMatch) { m.SourceLabels = l } }
-func onGateways(g ...string) matchOpt         { return func(m *model.HTTPMatch) { m.Gateways = g } }
+func sourceLabels(l map[string]string) matchOpt {
+	return func(m *model.HTTPMatch) { m.SourceLabels = l }
+}
+func onGateways(g ...string) matchOpt { return func(m *model.HTTPMatch) { m.Gateways = g } }
 
 // to adds a destination: Service ns/name (port 0 = unset), optionally a resolved subset.
 func to(ns, name string, p int32, weight int32, subset ...string) ruleOpt {
@@ -181,11 +183,11 @@ func retries(attempts int32, per time.Duration, on ...string) ruleOpt {
 	return func(r *model.HTTPRule) { r.Retry = &model.Retry{Attempts: attempts, PerTryTimeout: per, RetryOn: on} }
 }
 func redirect(rd model.Redirect) ruleOpt { return func(r *model.HTTPRule) { r.Redirect = &rd } }
-func rewrite(rw model.Rewrite) ruleOpt  { return func(r *model.HTTPRule) { r.Rewrite = &rw } }
+func rewrite(rw model.Rewrite) ruleOpt   { return func(r *model.HTTPRule) { r.Rewrite = &rw } }
 func mirror(b model.Backend, pct *float64) ruleOpt {
 	return func(r *model.HTTPRule) { r.Mirrors = append(r.Mirrors, model.Mirror{Backend: b, Percent: pct}) }
 }
-func cors(c model.CORS) ruleOpt            { return func(r *model.HTTPRule) { r.CORS = &c } }
+func cors(c model.CORS) ruleOpt           { return func(r *model.HTTPRule) { r.CORS = &c } }
 func headers(h model.HeaderEdits) ruleOpt { return func(r *model.HTTPRule) { r.Headers = &h } }
 
 func tcp(r model.L4Rule) vsOpt { return func(rs *model.RouteSet) { rs.TCP = append(rs.TCP, r) } }
@@ -340,8 +342,8 @@ func (r result) get(kind, ns, name string) *unstructured.Unstructured {
 			return o
 		}
 	}
-	r.t.Fatalf("no %s %s/%s among %s", kind, ns, name, r.names())
-	return nil
+	r.t.Errorf("no %s %s/%s among %s", kind, ns, name, r.names())
+	return &unstructured.Unstructured{Object: map[string]any{}}
 }
 
 func (r result) names() string {

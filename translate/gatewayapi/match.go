@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/meshbridge/meshbridge/model"
 )
@@ -297,17 +298,17 @@ func sortedKV(m map[string]val) []kv {
 }
 
 // compiled caches full-match regular expressions; a pattern Go cannot compile is nil.
-var compiled = map[string]*regexp.Regexp{}
+var compiled sync.Map
 
 func fullRE(pattern string) *regexp.Regexp {
-	if re, ok := compiled[pattern]; ok {
-		return re
+	if re, ok := compiled.Load(pattern); ok {
+		return re.(*regexp.Regexp)
 	}
 	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
 	if err != nil {
 		re = nil
 	}
-	compiled[pattern] = re
+	compiled.Store(pattern, re)
 	return re
 }
 

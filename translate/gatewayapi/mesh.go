@@ -41,12 +41,18 @@ func (w *writer) writeMeshRoutes() {
 			if len(nss) == 0 {
 				continue
 			}
-			key := svc.Namespace + "/" + svc.Name
-			if prev, dup := owner[key]; dup && prev != emit.Source(rs.Origin) {
-				w.report(model.CodeGWSameHost, rs.Origin, "spec.hosts",
-					"%s also routes Service %s; Istio uses one VirtualService per host, Gateway API merges both by precedence", prev, key)
+			// Two routes for one Service in one namespace merge in Gateway API; a consumer route
+			// beside a producer route overrides it for its namespace, as a VirtualService in
+			// the client's namespace does in Istio.
+			for _, ns := range nss {
+				key := ns + ": " + svc.Namespace + "/" + svc.Name
+				if prev, dup := owner[key]; dup && prev != emit.Source(rs.Origin) {
+					w.report(model.CodeGWSameHost, rs.Origin, "spec.hosts",
+						"%s also routes Service %s/%s for clients in %s; Istio uses one VirtualService per host, Gateway API merges both by precedence",
+						prev, svc.Namespace, svc.Name, ns)
+				}
+				owner[key] = emit.Source(rs.Origin)
 			}
-			owner[key] = emit.Source(rs.Origin)
 			name := base
 			if len(services) > 1 {
 				name = emit.Name(base, svc.Name)

@@ -117,3 +117,41 @@ func TestBookinfoRBACDecisions(t *testing.T) {
 		t.Error("no policy for the productpage binding")
 	})
 }
+
+// TestGalleyValidationDatasets: Istio 1.4's own validation samples; the reader refuses the
+// invalid ones with the right code and accepts the valid ones.
+func TestGalleyValidationDatasets(t *testing.T) {
+	dir := "istio-1.4-rbac-v1alpha1/galley-validation/"
+	cases := []struct {
+		file    string
+		refused model.Code
+	}{
+		{"rbac-v1alpha1-ClusterRbacConfig-invalid.yaml", model.CodeRbacConfigRefused},
+		{"rbac-v1alpha1-RBacConfig-invalid.yaml", model.CodeRbacConfigRefused},
+		{"rbac-v1alpha1-ServiceRole-invalid.yaml", model.CodeServiceRoleRefused},
+		{"rbac-v1alpha1-ServiceRoleBinding-invalid.yaml", model.CodeRoleBindingRefused},
+		{"security-v1beta1-AuthorizationPolicy-invalid.yaml", model.CodeAuthzRefused},
+		{"rbac-v1alpha1-ClusterRbacConfig-valid.yaml", ""},
+		{"rbac-v1alpha1-RBacConfig-valid.yaml", ""},
+		{"rbac-v1alpha1-ServiceRole-valid.yaml", ""},
+		{"rbac-v1alpha1-ServiceRoleBinding-valid.yaml", ""},
+		{"security-v1beta1-AuthorizationPolicy-valid.yaml", ""},
+	}
+	refusals := []model.Code{model.CodeRbacConfigRefused, model.CodeServiceRoleRefused, model.CodeRoleBindingRefused, model.CodeAuthzRefused}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			_, fs := readYAML(t, corpusFile(t, dir+c.file))
+			for _, code := range refusals {
+				if got := hasFinding(fs, code, ""); got != (code == c.refused) {
+					t.Errorf("%s reported: %v, want %v (findings %v)", code, got, code == c.refused, fs)
+				}
+			}
+		})
+	}
+	t.Run("the valid binding's custom properties never matched", func(t *testing.T) {
+		_, fs := readYAML(t, corpusFile(t, dir+"rbac-v1alpha1-ServiceRole-valid.yaml"), corpusFile(t, dir+"rbac-v1alpha1-ServiceRoleBinding-valid.yaml"))
+		if !hasFinding(fs, model.CodeRbacPropertyNeverMatches, "properties[namespace]") {
+			t.Errorf("findings %v", fs)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/translate/emit"
@@ -57,10 +58,14 @@ func (w *writer) report(code model.Code, origin model.Origin, field, format stri
 	w.findings.Add(Name, code, origin, field, format, args...)
 }
 
-// name returns a free, valid name for an object, derived from want; a clash gets a suffix
-// hashed from the source, so that names stay stable across runs.
+// name returns a free, valid name for an object: want itself when it is a valid object name
+// (Istio objects may have dots in their names), else a DNS label made from it; a clash gets a
+// suffix hashed from the source, so that names stay stable across runs.
 func (w *writer) name(kind, ns, want string, origin model.Origin) string {
-	name := emit.Name(want)
+	name := want
+	if len(validation.IsDNS1123Subdomain(name)) > 0 {
+		name = emit.Name(want)
+	}
 	if name == "" {
 		name = "policy"
 	}

@@ -15,6 +15,9 @@ type grant struct {
 	field      string
 	clients    clients
 	req        requests
+	// httpOnly: the rule uses an HTTP attribute, so Istio never applies it to plain TCP; its
+	// grants go on routes, which Linkerd only applies to HTTP, even when they allow every request.
+	httpOnly bool
 }
 
 func (g grant) label() string {
@@ -44,7 +47,8 @@ func (w *writer) decide(c *class, port int32) outcome {
 			allows = append(allows, p)
 		}
 	}
-	denials := w.denials(c, port)
+	tcp := w.istioTCP(c.workloads, port)
+	denials := w.denials(c, port, tcp)
 	var grants []grant
 	if len(allows) == 0 {
 		if len(denials) == 0 {
@@ -59,11 +63,12 @@ func (w *writer) decide(c *class, port int32) outcome {
 		for i := range p.Rules {
 			r := w.parseRule(p, i)
 			req, ok := r.onPort(port)
-			if !ok {
-				continue
+			if !ok || (tcp && p.Rules[i].UsesHTTP()) {
+				continue // on a TCP port, Istio never matches an ALLOW rule that needs HTTP
 			}
 			for _, s := range r.sources {
-				grants = append(grants, grant{policy: p, rule: i, from: s.from, field: s.field, clients: s.clients, req: req})
+				grants = append(grants, grant{policy: p, rule: i, from: s.from, field: s.field, clients: s.clients, req: req,
+					httpOnly: p.Rules[i].UsesHTTP()})
 			}
 		}
 	}
@@ -91,11 +96,11 @@ func prune(grants []grant) []grant {
 	for i, g := range grants {
 		subsumed := false
 		for j, h := range grants {
-			if i == j || !h.clients.contains(g.clients) || !g.req.within(h.req) {
+			if i == j || !h.clients.contains(g.clients) || !g.req.within(h.req) || (h.httpOnly && !g.httpOnly) {
 				continue
 			}
 			// Of two equal grants keep the first.
-			if j < i || !g.clients.contains(h.clients) || !h.req.within(g.req) {
+			if j < i || !g.clients.contains(h.clients) || !h.req.within(g.req) || g.httpOnly != h.httpOnly {
 				subsumed = true
 				break
 			}
@@ -150,7 +155,9 @@ type denial struct {
 	clients []clients
 }
 
-func (w *writer) denials(c *class, port int32) []denial {
+// On a port Istio handles as TCP (tcp), a deny ignores its HTTP conditions: it denies every
+// connection of the clients it names.
+func (w *writer) denials(c *class, port int32, tcp bool) []denial {
 	var out []denial
 	for _, p := range c.access {
 		if p.Action != model.Deny && p.Action != model.Custom {
@@ -161,6 +168,9 @@ func (w *writer) denials(c *class, port int32) []denial {
 			req, ok := r.onPort(port)
 			if !ok {
 				continue
+			}
+			if tcp {
+				req = allRequests
 			}
 			d := denial{rule: r, req: req}
 			for _, s := range r.sources {

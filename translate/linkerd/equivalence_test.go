@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -30,7 +31,7 @@ func compare(t *testing.T, snap *model.Snapshot, objs []*unstructured.Unstructur
 	checked := 0
 	for _, req := range reqs {
 		wl, ok := destination(snap, req)
-		if !ok || len(req.Attached) > 0 {
+		if !ok || len(req.Attached) > 0 || !serviceAccountPrincipal(req.Principal) {
 			continue
 		}
 		checked++
@@ -38,6 +39,10 @@ func compare(t *testing.T, snap *model.Snapshot, objs []*unstructured.Unstructur
 		mode := testMTLSMode(snap, wl, req.Port)
 		if mode == model.MTLSDisable {
 			istioReq.Principal = "" // Istio sees no identity without mTLS
+		}
+		if testIstioTCP(snap, wl, req.Port) {
+			istioReq.TCP = true // a port its Services declare TCP: Istio sees no HTTP
+			istioReq.Method, istioReq.Path, istioReq.Headers = "", "", nil
 		}
 		istio := model.Evaluate(snap, istioReq).Allow && !(mode == model.MTLSStrict && req.Principal == "")
 		lk := linkerdDecide(t, objs, req, snap.TrustDomain)
@@ -55,6 +60,14 @@ func compare(t *testing.T, snap *model.Snapshot, objs []*unstructured.Unstructur
 	return slices.Compact(narrowed)
 }
 
+// serviceAccountPrincipal reports whether p is empty (plain text) or a service account's
+// identity: Linkerd identities are nothing else, so other principals cannot reach a Linkerd
+// proxy.
+func serviceAccountPrincipal(p string) bool {
+	parts := strings.Split(p, "/")
+	return p == "" || len(parts) == 5 && parts[1] == "ns" && parts[3] == "sa" && parts[0] != "" && parts[2] != "" && parts[4] != ""
+}
+
 // destination returns the inventory workload a request goes to, if its port is declared.
 func destination(snap *model.Snapshot, req model.Request) (model.Workload, bool) {
 	for _, wl := range snap.Inventory.Workloads {
@@ -66,6 +79,20 @@ func destination(snap *model.Snapshot, req model.Request) (model.Workload, bool)
 		}
 	}
 	return model.Workload{}, false
+}
+
+// testIstioTCP reports whether a Service forwards to the workload's port under a name that
+// declares TCP (the only way these tests declare it), written independently of the writer.
+func testIstioTCP(snap *model.Snapshot, wl model.Workload, port int32) bool {
+	for _, svc := range snap.Inventory.Services {
+		for _, sp := range svc.Ports {
+			named := slices.ContainsFunc(wl.Ports, func(p model.ContainerPort) bool { return p.Port == port && p.Name != "" && p.Name == sp.TargetPortName })
+			if svc.Namespace == wl.Namespace && model.Selects(svc.Selector, wl.Labels) && (sp.TargetPort == port || named) && strings.HasPrefix(sp.Name, "tcp") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // testMTLSMode is PeerAuthentication precedence, written independently of the writer's:

@@ -31,15 +31,20 @@ type routePlan struct {
 	attached []grant
 }
 
-// planRoutes splits a Server's grants into server-wide grants (all requests) and inbound
-// routes. Once any route is attached to a Server, Linkerd answers requests that match no route
-// with 404, so a catch-all route carries the server-wide grants' requests. Linkerd adds a
-// Server's authorizations to each of its routes, so server-wide grants need no route of their
-// own.
+// planRoutes splits a Server's grants into server-wide grants (all requests, TCP included) and
+// inbound routes. Once any route is attached to a Server, Linkerd answers requests that match
+// no route with 404, so a catch-all route carries the server-wide grants' requests. Linkerd adds
+// a Server's authorizations to each of its routes, so server-wide grants need no route of their
+// own; grants that allow every HTTP request but no TCP go on the catch-all route.
 func planRoutes(server string, grants []grant, probes []string) (serverWide []grant, routes []*routePlan) {
 	byKey := map[string]*routePlan{}
+	var httpAll []grant
 	for _, g := range grants {
-		if g.req.all {
+		switch {
+		case g.req.all && g.httpOnly:
+			httpAll = append(httpAll, g)
+			continue
+		case g.req.all:
 			serverWide = append(serverWide, g)
 			continue
 		}
@@ -53,7 +58,7 @@ func planRoutes(server string, grants []grant, probes []string) (serverWide []gr
 		}
 		r.grants = append(r.grants, g)
 	}
-	if len(routes) == 0 {
+	if len(routes) == 0 && len(httpAll) == 0 {
 		return serverWide, nil
 	}
 	slices.SortFunc(routes, func(a, b *routePlan) int { return strings.Compare(a.name, b.name) })
@@ -63,9 +68,10 @@ func planRoutes(server string, grants []grant, probes []string) (serverWide []gr
 				r.attached = append(r.attached, o.grants...)
 			}
 		}
+		r.attached = append(r.attached, httpAll...) // every HTTP request: this route's too
 	}
-	if len(serverWide) > 0 {
-		routes = append(routes, &routePlan{kind: routeCatchAll, name: emit.Name(server, "any"), req: allRequests})
+	if len(serverWide) > 0 || len(httpAll) > 0 {
+		routes = append(routes, &routePlan{kind: routeCatchAll, name: emit.Name(server, "any"), req: allRequests, grants: httpAll})
 	}
 	if len(probes) > 0 {
 		var bs []block

@@ -247,7 +247,7 @@ func (w *writer) writeServer(c *class, conj conjunct, members []model.Workload, 
 	for _, r := range routes {
 		generated := r.kind != routeRule
 		routeSources := sources
-		if r.kind == routeRule {
+		if len(r.grants) > 0 && r.kind != routeProbes {
 			routeSources = nil
 			for _, g := range r.grants {
 				routeSources = append(routeSources, grantSources(g, sources)...)
