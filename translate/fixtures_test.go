@@ -91,6 +91,21 @@ func TestFixturesAreDeterministic(t *testing.T) {
 // target, rendered findings, or the load error.
 func runCase(t *testing.T, dir string) (map[string][]byte, []byte, string) {
 	t.Helper()
+	objs, findings, loadErr := translateCase(t, dir)
+	if loadErr != "" {
+		return nil, nil, loadErr
+	}
+	outputs := map[string][]byte{}
+	for target, o := range objs {
+		outputs[target] = render(t, o)
+	}
+	return outputs, renderFindings(findings), ""
+}
+
+// translateCase loads and translates one case for every target: objects per target and all
+// findings, sorted; or the load error.
+func translateCase(t *testing.T, dir string) (map[string][]*unstructured.Unstructured, model.Findings, string) {
+	t.Helper()
 	var opts caseOptions
 	if b, err := os.ReadFile(filepath.Join(dir, "case.yaml")); err == nil {
 		if err := yaml.UnmarshalStrict(b, &opts); err != nil {
@@ -107,7 +122,7 @@ func runCase(t *testing.T, dir string) (map[string][]byte, []byte, string) {
 		return nil, nil, err.Error()
 	}
 	inv.Sort()
-	outputs := map[string][]byte{}
+	outputs := map[string][]*unstructured.Unstructured{}
 	all := loadFindings
 	for _, target := range translate.Targets() {
 		o := translate.Options{To: target, Write: emit.Options{Mesh: opts.Mesh[target], Channel: opts.Channel}}
@@ -116,10 +131,21 @@ func runCase(t *testing.T, dir string) (map[string][]byte, []byte, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outputs[target] = render(t, res.Objects)
+		outputs[target] = res.Objects
 		all = append(all, res.Findings...)
 	}
-	return outputs, renderFindings(all.Sorted()), ""
+	return outputs, all.Sorted(), ""
+}
+
+// caseMesh returns the mesh profile a case picks for target.
+func caseMesh(t *testing.T, dir, target string) (mesh, channel string) {
+	var opts caseOptions
+	if b, err := os.ReadFile(filepath.Join(dir, "case.yaml")); err == nil {
+		if err := yaml.UnmarshalStrict(b, &opts); err != nil {
+			t.Fatalf("case.yaml: %v", err)
+		}
+	}
+	return opts.Mesh[target], opts.Channel
 }
 
 func render(t *testing.T, objs []*unstructured.Unstructured) []byte {

@@ -41,7 +41,11 @@ func (r *reader) readDestinationRules() {
 				continue
 			}
 			owner[k] = origin
-			r.subsets[k] = ss.GetLabels()
+			labels := ss.GetLabels()
+			if labels == nil { // a subset without labels selects every pod of the Service
+				labels = map[string]string{}
+			}
+			r.subsets[k] = labels
 		}
 		for _, f := range []struct {
 			set  bool

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"istio.io/api/networking/v1alpha3"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
@@ -28,7 +29,7 @@ func service(ns, name string, port int32) *corev1.Service {
 func virtualService(ns, name string, spec *v1alpha3.VirtualService) *networkingv1.VirtualService {
 	vs := &networkingv1.VirtualService{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 	vs.APIVersion = "networking.istio.io/v1"
-	vs.Spec = *spec //nolint:govet // a fresh proto message that nothing else references
+	proto.Merge(&vs.Spec, spec)
 	return vs
 }
 

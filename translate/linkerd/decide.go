@@ -18,9 +18,15 @@ type grant struct {
 	// httpOnly: the rule uses an HTTP attribute, so Istio never applies it to plain TCP; its
 	// grants go on routes, which Linkerd only applies to HTTP, even when they allow every request.
 	httpOnly bool
+	// name overrides the label of a grant that no policy rule stands for.
+	name string
 }
 
+// label names the objects written for g: policy-r<rule>-f<source>.
 func (g grant) label() string {
+	if g.name != "" {
+		return g.name
+	}
 	if g.policy == nil {
 		return "default-allow"
 	}

@@ -2,6 +2,7 @@ package linkerd
 
 import (
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -108,7 +109,29 @@ func run(t *testing.T, snap *model.Snapshot) ([]*unstructured.Unstructured, mode
 	t.Helper()
 	objs, findings := Write(snap, emit.Options{})
 	validate(t, objs)
+	admit(t, objs)
 	return objs, findings
+}
+
+// admit applies the checks of Linkerd's admission webhook that the CRDs cannot: no two Servers
+// of a namespace on one port with identical selectors or an empty one.
+func admit(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	servers := ofKind(objs, "Server")
+	for i, a := range servers {
+		for _, b := range servers[i+1:] {
+			pa, _, _ := unstructured.NestedFieldNoCopy(a.Object, "spec", "port")
+			pb, _, _ := unstructured.NestedFieldNoCopy(b.Object, "spec", "port")
+			if a.GetNamespace() != b.GetNamespace() || pa != pb {
+				continue
+			}
+			sa, _, _ := unstructured.NestedMap(a.Object, "spec", "podSelector")
+			sb, _, _ := unstructured.NestedMap(b.Object, "spec", "podSelector")
+			if len(sa) == 0 || len(sb) == 0 || reflect.DeepEqual(sa, sb) {
+				t.Errorf("Linkerd's admission refuses Server %s beside %s: same port, overlapping selectors", b.GetName(), a.GetName())
+			}
+		}
+	}
 }
 
 func validate(t *testing.T, objs []*unstructured.Unstructured) {
@@ -170,3 +193,5 @@ func findingsOf(fs model.Findings, code model.Code) model.Findings {
 	}
 	return out
 }
+
+var emptyOpts = emit.Options{}

@@ -39,12 +39,15 @@ func (w *writer) claim(kind, ns, name, content string) (string, bool) {
 	return w.claim(kind, ns, emit.Name(name, hex.EncodeToString(sum[:])[:6]), content)
 }
 
+// meta names an object and lists its Istio sources, as emit.AddSources does.
 func meta(ns, name string, sources []string) metav1.ObjectMeta {
-	slices.Sort(sources)
-	return metav1.ObjectMeta{
-		Name: name, Namespace: ns,
-		Annotations: map[string]string{emit.SourceAnnotation: strings.Join(slices.Compact(sources), ",")},
+	m := metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: map[string]string{}}
+	if len(sources) > 0 {
+		sources = slices.Clone(sources)
+		slices.Sort(sources)
+		m.Annotations[emit.SourceAnnotation] = strings.Join(slices.Compact(sources), ",")
 	}
+	return m
 }
 
 func (w *writer) add(obj *unstructured.Unstructured) { w.objs = append(w.objs, obj) }
@@ -131,8 +134,17 @@ func routeMatches(req requests) []gatewayv1.HTTPRouteMatch {
 // mesh's own (identity references) with other trust domains' (identity strings) takes two
 // MeshTLSAuthentications, since one may hold only one kind, and so two policies.
 func (w *writer) authorization(ns string, target v1alpha1.LocalTargetRef, g grant, sources []string) {
+	meshes := []v1alpha1.MeshTLSAuthenticationSpec{{}} // no identity required
+	if !g.clients.unauth {
+		if meshes = w.meshTLSSpecs(g.clients.ids); len(meshes) == 0 {
+			return // no identity: admit no one
+		}
+	}
 	var netRef *v1alpha1.NamespacedTargetRef
 	if !g.clients.nets.any {
+		if g.clients.nets.empty() {
+			return // no address: admit no one
+		}
 		name, fresh := w.claim(v1alpha1.KindNetworkAuthentication, ns, emit.Name(g.label(), "net"), g.clients.nets.key())
 		if fresh {
 			spec := v1alpha1.NetworkAuthenticationSpec{}
@@ -147,12 +159,6 @@ func (w *writer) authorization(ns string, target v1alpha1.LocalTargetRef, g gran
 				v1alpha1.GroupVersion.WithKind(v1alpha1.KindNetworkAuthentication)))
 		}
 		netRef = &v1alpha1.NamespacedTargetRef{Group: v1alpha1.GroupVersion.Group, Kind: v1alpha1.KindNetworkAuthentication, Name: name}
-	}
-	meshes := []v1alpha1.MeshTLSAuthenticationSpec{{}} // no identity required
-	if !g.clients.unauth {
-		if meshes = w.meshTLSSpecs(g.clients.ids); len(meshes) == 0 {
-			return // no identity: admit no one
-		}
 	}
 	for i, spec := range meshes {
 		suffix := ""

@@ -258,14 +258,11 @@ func (w *writer) writeServer(c *class, conj conjunct, members []model.Workload, 
 		}
 		grants := append(slices.Clone(r.grants), r.attached...)
 		if r.kind == routeProbes {
-			grants = []grant{{rule: -1, from: -1, clients: everyone, req: r.req}}
+			grants = []grant{{rule: -1, from: -1, clients: everyone, req: r.req, name: "kubelet"}}
 		}
 		for _, routeName := range routeNames(r.name, r.req) {
 			ref := v1alpha1.LocalTargetRef{Group: "gateway.networking.k8s.io", Kind: "HTTPRoute", Name: routeName}
 			for _, g := range grants {
-				if r.kind == routeProbes {
-					g.policy = nil
-				}
 				w.authorization(c.ns, ref, g, grantSources(g, routeSources))
 			}
 		}
