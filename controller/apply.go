@@ -77,6 +77,11 @@ func (a *applier) execute(ctx context.Context, ns string, p plan, find func(mode
 		k := keyOf(pl.obj)
 		switch {
 		case err == nil:
+		case namespaceMissing(err):
+			// Scoped to a namespace that does not exist (yet): try again later.
+			failed = true
+			errs = append(errs, fmt.Errorf("applying %s: %w", k, err))
+			continue
 		case meta.IsNoMatchError(err) || apierrors.IsNotFound(err):
 			failed = true
 			o.report(model.CodeOutputKindNotFound, pl.obj, "the API server does not serve %s: %v",
@@ -127,9 +132,18 @@ func (a *applier) execute(ctx context.Context, ns string, p plan, find func(mode
 	return o
 }
 
+// namespaceMissing reports whether err says the object's namespace does not exist.
+func namespaceMissing(err error) bool {
+	var se *apierrors.StatusError
+	return apierrors.IsNotFound(err) && errors.As(err, &se) && se.ErrStatus.Details != nil &&
+		se.ErrStatus.Details.Kind == "namespaces"
+}
+
 // apply applies one object and says what changed: create, update or "" (nothing).
 // An object not there yet is applied without force, so that one created by someone else in
-// the meantime makes the apply conflict instead of being taken over.
+// the meantime makes the apply conflict on the fields both set instead of being taken over.
+// (An object created in that instant with none of those fields would be merged into: there is
+// no create-only apply.)
 func (a *applier) apply(ctx context.Context, p planned) (string, error) {
 	obj := p.obj.DeepCopy()
 	opts := []client.ApplyOption{client.FieldOwner(FieldManager)}

@@ -4,11 +4,12 @@
 // # What it watches
 //
 // The Istio kinds the reader handles (VirtualService, DestinationRule, Gateway,
-// AuthorizationPolicy, PeerAuthentication), each at the best version the API server serves
-// (v1, then v1beta1, then v1alpha3), found through discovery and re-checked periodically so that
-// CRDs installed later are picked up. They are cached unstructured and decoded into the
-// inventory's v1 Go types when a namespace is translated; the schemas are the same at every
-// version. Alongside them it watches what the reader resolves policies against: Services,
+// AuthorizationPolicy, PeerAuthentication, and rbac.istio.io/v1alpha1 where its CRDs exist),
+// each at the best version the API server serves (v1, then v1beta1, then v1alpha3), found
+// through discovery and re-checked periodically so that CRDs installed later are picked up.
+// They are cached unstructured and decoded when a namespace is translated, by the CLI's loader
+// (load.Decode), into the inventory's v1 Go types: a cluster object is read exactly as the same
+// object in a file. Alongside them it watches what the reader resolves policies against: Services,
 // Deployments, StatefulSets, DaemonSets and Pods (with status and managed fields stripped), and
 // ServiceAccounts and Namespaces as metadata only. Outputs are watched as metadata only, so that
 // an edit to an owned object brings it back and a blocking object's removal is noticed.

@@ -39,7 +39,11 @@ type event struct {
 }
 
 func (e event) key() string {
-	return strings.Join([]string{e.regarding.Kind, e.regarding.Namespace, e.regarding.Name, e.reason, e.note}, "\x00")
+	var kind, ns, name string
+	if e.regarding != nil {
+		kind, ns, name = e.regarding.Kind, e.regarding.Namespace, e.regarding.Name
+	}
+	return strings.Join([]string{kind, ns, name, e.reason, e.note}, "\x00")
 }
 
 // reporter records Events. Findings repeat on every reconcile of a namespace, so they are
@@ -87,6 +91,12 @@ func (r *reporter) occurred(events []event) {
 }
 
 func (r *reporter) record(e event) {
+	if e.regarding == nil {
+		// About no cluster object (the writer's options, say): there is nothing to attach an
+		// Event to, so it is logged, once, like the Event would have been recorded.
+		r.log.Info("finding", "reason", e.reason, "note", e.note)
+		return
+	}
 	note := e.note
 	if len(note) > maxNoteLength {
 		note = note[:maxNoteLength-3] + "..."
@@ -94,15 +104,15 @@ func (r *reporter) record(e event) {
 	r.sink.Eventf(e.regarding, nil, e.typ, e.reason, e.action, "%s", note)
 }
 
-// findingEvents turns findings into Events on their origins. A finding whose origin is not an
-// object the controller knows (none today) is logged instead; it is still counted in metrics.
-func findingEvents(fs model.Findings, find func(model.ObjectRef) (*corev1.ObjectReference, bool), log logr.Logger) []event {
+// findingEvents turns findings into Events on their origins. A finding whose origin is no
+// object in the cluster (a writer's remark about its options) gets an event without regarding
+// object, which the reporter logs instead; metrics count it all the same.
+func findingEvents(fs model.Findings, find func(model.ObjectRef) (*corev1.ObjectReference, bool)) []event {
 	var out []event
 	for _, f := range fs {
 		ref, ok := find(f.Origin.Object)
 		if !ok {
-			log.Info("finding about an object not in the cluster", "finding", f.String())
-			continue
+			ref = nil
 		}
 		typ := corev1.EventTypeWarning
 		if f.Severity == model.Info {
@@ -111,6 +121,9 @@ func findingEvents(fs model.Findings, find func(model.ObjectRef) (*corev1.Object
 		note := f.Severity.String() + ": " + f.Message
 		if f.Field != "" {
 			note = f.Severity.String() + " " + f.Field + ": " + f.Message
+		}
+		if ref == nil {
+			note = f.Origin.Object.String() + ": " + note
 		}
 		out = append(out, event{regarding: ref, typ: typ, reason: string(f.Code), action: actionTranslate, note: note})
 	}

@@ -28,10 +28,11 @@ func TestReporterRecordsStandingFindingsOnce(t *testing.T) {
 	e2 := event{regarding: vs, typ: corev1.EventTypeWarning, reason: "MB2001", action: actionTranslate, note: "timeout dropped"}
 
 	r.standing("shop", []event{e1})
-	r.standing("shop", []event{e1, e2}) // e1 still stands: not recorded again
-	r.standing("shop", []event{e2})     // e1 went away
-	r.standing("shop", []event{e1, e2}) // and came back: recorded again
-	r.standing("other", []event{e1})    // namespaces are kept apart
+	r.standing("shop", []event{e1, e2})                                                       // e1 still stands: not recorded again
+	r.standing("shop", []event{e2})                                                           // e1 went away
+	r.standing("shop", []event{e1, e2})                                                       // and came back: recorded again
+	r.standing("other", []event{e1})                                                          // namespaces are kept apart
+	r.standing("other", []event{e1, {reason: "MB4001", note: "Options gatewayapi: channel"}}) // no object: logged only
 
 	want := []string{
 		"Warning VirtualService/reviews MB2003 Translate note: subset v3 not found",
@@ -55,10 +56,13 @@ func TestFindingEvents(t *testing.T) {
 	fs.Add("load", model.CodeIgnoredKind, model.Origin{Object: model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}}, "", "skipped")
 	fs.Add("istio", model.CodeSubsetNotFound, model.Origin{Object: model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "gone"}}, "", "x")
 
-	got := findingEvents(fs, find, logr.Discard())
+	got := findingEvents(fs, find)
 
-	if len(got) != 2 {
-		t.Fatalf("got %d events, want 2 (the finding about an unknown object is logged only)", len(got))
+	if len(got) != 3 {
+		t.Fatalf("got %d events, want 3", len(got))
+	}
+	if got[2].regarding != nil || got[2].note != "VirtualService shop/gone: error: x" {
+		t.Errorf("a finding about an object not in the cluster = %+v, want one without regarding object, naming it", got[2])
 	}
 	if got[0].typ != corev1.EventTypeWarning || got[0].reason != "MB2003" ||
 		got[0].note != `error spec.http[0].route[0].destination.subset: subset "v3" not found` {

@@ -69,6 +69,12 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err != nil {
 		return reconcile.Result{}, reconcile.TerminalError(fmt.Errorf("translating namespace %s: %w", ns, err))
 	}
+	for _, o := range res.Objects {
+		if o.GetNamespace() == "" {
+			// No writer produces cluster-scoped objects; were one to, no namespace would own it.
+			log.Error(nil, "cluster-scoped output not applied", "object", keyOf(o).String())
+		}
+	}
 	desired := desiredIn(ns, res.Objects)
 	desired, unserved := r.served(ctx, desired)
 	p, err := r.plan(ctx, ns, desired)
@@ -98,7 +104,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 // report publishes a namespace's standing findings as metrics and Events.
 func (r *reconciler) report(ns string, fs model.Findings, find func(model.ObjectRef) (*corev1.ObjectReference, bool), planned []event) {
 	setFindings(ns, fs)
-	r.reporter.standing(ns, append(findingEvents(fs, find, r.log), planned...))
+	r.reporter.standing(ns, append(findingEvents(fs, find), planned...))
 }
 
 // forget drops what is kept about a namespace that is gone.

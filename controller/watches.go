@@ -116,7 +116,10 @@ func (w *watcher) watchInput(ctx context.Context, gvk schema.GroupVersionKind) e
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
 	if err := w.cache.IndexField(ctx, u, refsIndex, func(o client.Object) []string {
-		return refsOf(o.(*unstructured.Unstructured))
+		if u, ok := o.(*unstructured.Unstructured); ok {
+			return refsOf(u)
+		}
+		return nil
 	}); err != nil {
 		return fmt.Errorf("indexing %s: %w", gvk, err)
 	}
@@ -199,7 +202,11 @@ func (w *watcher) self(_ context.Context, o client.Object) []reconcile.Request {
 // istio maps an Istio object to its namespace and those it references; root-namespace policy
 // and objects that reference every namespace map to all of them.
 func (w *watcher) istio(ctx context.Context, o client.Object) []reconcile.Request {
-	refs := refsOf(o.(*unstructured.Unstructured))
+	u, ok := o.(*unstructured.Unstructured)
+	if !ok {
+		return w.self(ctx, o)
+	}
+	refs := refsOf(u)
 	if o.GetNamespace() == w.opts.RootNamespace || o.GetNamespace() == "" || slices.Contains(refs, allNamespaces) {
 		return w.requests(w.allNamespaces(ctx)...)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/meshbridge/meshbridge/translate/gatewayapi"
 	"github.com/meshbridge/meshbridge/translate/istio"
 	"github.com/meshbridge/meshbridge/translate/istiopolicy"
+	"github.com/meshbridge/meshbridge/translate/linkerd"
 	"github.com/meshbridge/meshbridge/translate/smi"
 )
 
@@ -24,6 +25,7 @@ var Writers = map[string]WriteFunc{
 	gatewayapi.Name:  gatewayapi.Write,
 	smi.Name:         smi.Write,
 	istiopolicy.Name: istiopolicy.Write,
+	linkerd.Name:     linkerd.Write,
 }
 
 // Targets returns the --to values, sorted.

@@ -83,13 +83,10 @@ func literalSnapshot(snap *model.Snapshot, lit semantics.Literals) *model.Snapsh
 			when = append(when, model.Condition{Key: "request.headers[" + name + "]", Values: vals})
 		}
 	}
+	// A mesh-wide policy applies to every destination, so its literals are tried everywhere.
 	s := &model.Snapshot{TrustDomain: snap.TrustDomain, RootNamespace: snap.RootNamespace}
-	ns := snap.RootNamespace
-	if len(snap.Inventory.Workloads) > 0 {
-		ns = snap.Inventory.Workloads[0].Namespace
-	}
-	s.Access = []model.AccessPolicy{{Namespace: ns, Name: "meshbridge-verify-literals", Action: model.Allow,
-		Target: model.Target{Namespace: ns, Selector: map[string]string{"meshbridge.io/verify": "literals"}},
+	s.Access = []model.AccessPolicy{{Namespace: snap.RootNamespace, Name: "meshbridge-verify-literals", Action: model.Allow,
+		Target: model.Target{Namespace: snap.RootNamespace, MeshWide: true},
 		Rules:  []model.AccessRule{{From: []model.Source{src}, To: []model.Operation{op}, When: when}}}}
 	return s
 }

@@ -28,14 +28,16 @@ type destination struct {
 	// literals are the values the objects name; extra are snapshots decoded from them.
 	literals semantics.Literals
 	extra    []*model.Snapshot
-	notes    []string
+	// routeServices are the Services the output's routes attach to.
+	routeServices []model.ServiceRef
+	notes         []string
 }
 
 func newDestination(in Input, opts Options) (*destination, error) {
 	objs := objects(in.Objects)
 	services := semantics.NewServices(objs, &in.Snapshot.Inventory)
 	td := opts.Read.TrustDomain
-	d := &destination{mesh: opts.Mesh}
+	d := &destination{mesh: opts.Mesh, routeServices: routedServices(objs)}
 	gamma := func(mesh string) {
 		readings := gatewayapi.Readings(mesh)
 		for _, r := range readings {
@@ -161,4 +163,27 @@ func defaultPolicyAnnotations(in Input, objs semantics.Objects, lo linkerd.Optio
 		}
 	}
 	return nsp, wlp
+}
+
+// routedServices returns the Services the output's GAMMA routes and TrafficSplits name.
+func routedServices(objs semantics.Objects) []model.ServiceRef {
+	var out []model.ServiceRef
+	for _, kind := range []string{"HTTPRoute", "TCPRoute", "GRPCRoute", "TLSRoute"} {
+		for _, o := range objs.Of("gateway.networking.k8s.io", kind) {
+			for _, p := range semantics.Maps(semantics.List(o.Object, "spec", "parentRefs")) {
+				if g, ok := p["group"].(string); ok && g == "" && semantics.Str(p, "kind") == "Service" {
+					ns := semantics.Str(p, "namespace")
+					if ns == "" {
+						ns = o.GetNamespace()
+					}
+					out = append(out, model.ServiceRef{Namespace: ns, Name: semantics.Str(p, "name")})
+				}
+			}
+		}
+	}
+	for _, o := range objs.Of("split.smi-spec.io", "TrafficSplit") {
+		root, _, _ := strings.Cut(semantics.Str(o.Object, "spec", "service"), ".")
+		out = append(out, model.ServiceRef{Namespace: o.GetNamespace(), Name: root})
+	}
+	return out
 }

@@ -67,7 +67,11 @@ func Run(in Input, opts Options) (*Report, error) {
 	}
 	rep := &Report{Target: opts.Target, Mesh: d.mesh, Notes: d.notes}
 	cov := newCoverage(in.Snapshot, in.Findings)
-	if d.authorizer != nil {
+	switch {
+	case d.authorizer == nil:
+	case !enforcesAccess(in.Snapshot):
+		rep.Notes = append(rep.Notes, "The input enforces no access policy (none, or only dry-run ones): access was not compared.")
+	default:
 		rep.Access = compareAccess(in.Snapshot, d, cov)
 	}
 	if len(d.routers) > 0 {
@@ -79,3 +83,18 @@ func Run(in Input, opts Options) (*Report, error) {
 
 // Objects wraps a list of objects for the evaluators.
 func objects(objs []*unstructured.Unstructured) semantics.Objects { return semantics.Objects(objs) }
+
+// enforcesAccess reports whether the input restricts access at all: an enforced (not dry-run)
+// access policy, or a PeerAuthentication. Without one, Istio allows everything and the
+// translation claims nothing about access.
+func enforcesAccess(snap *model.Snapshot) bool {
+	if len(snap.PeerAuthentications) > 0 {
+		return true
+	}
+	for _, p := range snap.Access {
+		if !p.DryRun {
+			return true
+		}
+	}
+	return false
+}

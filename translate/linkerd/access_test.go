@@ -185,3 +185,33 @@ func TestWorkloadsWithoutAllowPoliciesKeepAllowing(t *testing.T) {
 		t.Errorf("frontend, which no ALLOW policy selects, is not reachable: %s", v.why)
 	}
 }
+
+func TestMeshWideAndLegacySubjects(t *testing.T) {
+	t.Run("a root-namespace policy with a selector applies in every namespace", func(t *testing.T) {
+		snap := shop(policy("istio-system", "scrapers", model.Allow, map[string]string{"app": "prometheus"},
+			model.AccessRule{From: from(model.Source{Namespaces: []string{"monitoring"}})}))
+		objs, _ := run(t, snap)
+		if narrowed := compare(t, snap, objs); len(narrowed) > 0 {
+			t.Errorf("narrowed:\n%s", strings.Join(narrowed, "\n"))
+		}
+		if got := names(ofKind(objs, "Server")); !slices.Equal(got, []string{"monitoring/prometheus-9090"}) {
+			t.Errorf("Servers %v", got)
+		}
+	})
+	t.Run("a v1alpha1 subject user * admits unauthenticated clients too", func(t *testing.T) {
+		snap := shop(policy("shop", "legacy", model.Allow, reviews,
+			model.AccessRule{From: from(model.Source{AnyIncludingUnauthenticated: true})}))
+		objs, _ := run(t, snap)
+		if narrowed := compare(t, snap, objs); len(narrowed) > 0 {
+			t.Errorf("narrowed:\n%s", strings.Join(narrowed, "\n"))
+		}
+		for _, a := range ofKind(objs, "AuthorizationPolicy") {
+			if refs, _, _ := unstructured.NestedSlice(a.Object, "spec", "requiredAuthenticationRefs"); len(refs) != 0 {
+				t.Errorf("%s requires %v", a.GetName(), refs)
+			}
+		}
+		if len(ofKind(objs, "AuthorizationPolicy")) == 0 {
+			t.Error("no AuthorizationPolicy")
+		}
+	})
+}

@@ -83,10 +83,9 @@ func (w *writer) sourceClients(policyNS string, s model.Source, lenient bool) (c
 			return
 		}
 	}
+	// A legacy subject user "*" (AnyIncludingUnauthenticated) matches every caller: it
+	// constrains nothing, and the source's other fields still apply.
 	c = clients{unauth: true, nets: anyNetwork}
-	if s.AnyIncludingUnauthenticated {
-		return c, nil, nil, nil, exact
-	}
 	constrain := func(ids idset, fieldProblems []problem) {
 		if len(fieldProblems) > 0 {
 			exact = false
@@ -128,19 +127,34 @@ func (w *writer) sourceClients(policyNS string, s model.Source, lenient bool) (c
 			c.ids = ids
 		}
 	}
-	if len(s.TrustDomains)+len(s.NotTrustDomains) > 0 {
-		if !w.trustDomainOK(s.TrustDomains, s.NotTrustDomains) {
-			if fail(".trustDomains", "the trust domain conditions exclude the mesh's own trust domain; the source was left out") {
-				return
-			}
-		} else if !lenient {
-			if c.unauth {
-				c = clients{ids: idset{any: true}, nets: c.nets}
-			}
-			c.ids.sas = slices.DeleteFunc(c.ids.sas, func(id identity) bool {
-				return id.td != "" && !w.foreignTDOK(id.td, s.TrustDomains, s.NotTrustDomains)
-			})
+	if len(s.TrustDomains)+len(s.NotTrustDomains) > 0 && !lenient {
+		// The source needs an identity of the trust domains allowed: the mesh's own (if allowed)
+		// and the other trust domains' service accounts it names; "any identity" of another
+		// trust domain cannot be written.
+		ids := c.ids
+		if c.unauth {
+			ids = idset{any: true}
 		}
+		if ids.any && slices.ContainsFunc(s.TrustDomains, func(p string) bool { return !istioMatch(p, w.snap.TrustDomain) }) {
+			warns = append(warns, problem{model.CodeLinkerdTrustDomain, s.Field + ".trustDomains",
+				"only identities of the mesh's own trust domain are admitted; identities of the other trust domains listed are not"})
+		}
+		var out idset
+		if w.trustDomainOK(s.TrustDomains, s.NotTrustDomains) {
+			out = ids.local()
+		}
+		for _, id := range ids.sas {
+			if id.td != "" && w.foreignTDOK(id.td, s.TrustDomains, s.NotTrustDomains) {
+				out.sas = append(out.sas, id)
+			}
+		}
+		c = clients{ids: out.normalized(), nets: c.nets}
+		if c.ids.empty() {
+			fail(".trustDomains", "the trust domain conditions admit no identity Linkerd can match; the source was left out")
+			return
+		}
+	} else if len(s.TrustDomains)+len(s.NotTrustDomains) > 0 {
+		exact = false // a deny ignores its trust domain conditions
 	}
 	nets, err := networks(s.IPBlocks, s.NotIPBlocks)
 	if err != nil {

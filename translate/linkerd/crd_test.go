@@ -21,11 +21,15 @@ func scenarios() map[string]*model.Snapshot {
 	))
 	probed.Inventory.Workloads[2].Probes = []model.HTTPProbe{{Port: 8080, Path: "/healthz"}}
 	return map[string]*model.Snapshot{
-		"kserve":     kserveSnapshot(),
-		"kubeflow":   kubeflowSnapshot(model.AccessRule{From: from(model.Source{Principals: []string{ingressSA}})}),
-		"routes":     probed,
-		"deny-fold":  shop(policy("shop", "read-only", model.Deny, reviews, model.AccessRule{To: to(model.Operation{Methods: []string{"POST", "DELETE"}})})),
-		"strict":     func() *model.Snapshot { s := shop(); s.PeerAuthentications = []model.PeerAuthentication{peerAuth("istio-system", "default", model.MTLSStrict, nil)}; return s }(),
+		"kserve":    kserveSnapshot(),
+		"kubeflow":  kubeflowSnapshot(model.AccessRule{From: from(model.Source{Principals: []string{ingressSA}})}),
+		"routes":    probed,
+		"deny-fold": shop(policy("shop", "read-only", model.Deny, reviews, model.AccessRule{To: to(model.Operation{Methods: []string{"POST", "DELETE"}})})),
+		"strict": func() *model.Snapshot {
+			s := shop()
+			s.PeerAuthentications = []model.PeerAuthentication{peerAuth("istio-system", "default", model.MTLSStrict, nil)}
+			return s
+		}(),
 		"allow-none": shop(policy("shop", "nothing", model.Allow, nil)),
 	}
 }

@@ -74,7 +74,7 @@ func snapshot(workloads []model.Workload, access []model.AccessPolicy, peers ...
 }
 
 func from(sources ...model.Source) []model.Source { return sources }
-func to(ops ...model.Operation) []model.Operation  { return ops }
+func to(ops ...model.Operation) []model.Operation { return ops }
 
 // Validation against the official CRDs.
 

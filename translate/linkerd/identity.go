@@ -29,21 +29,26 @@ func (id identity) linkerdName(localTD string) string {
 	return id.sa + "." + id.ns + ".serviceaccount.identity.linkerd." + td
 }
 
-// idset is a set of mesh identities: any of them, every service account of some namespaces
-// (of the mesh's trust domain), or single service accounts. The zero value is empty.
+// idset is a set of mesh identities: any of them, any of the mesh's own trust domain
+// (anyLocal), every service account of some namespaces (of the mesh's trust domain), or single
+// service accounts. The zero value is empty.
 type idset struct {
-	any bool
-	nss []string
-	sas []identity
+	any, anyLocal bool
+	nss           []string
+	sas           []identity
 }
 
-func (s idset) empty() bool { return !s.any && len(s.nss) == 0 && len(s.sas) == 0 }
+func (s idset) empty() bool { return !s.any && !s.anyLocal && len(s.nss) == 0 && len(s.sas) == 0 }
 
 func (s idset) key() string {
 	if s.any {
 		return "*"
 	}
-	parts := slices.Clone(s.nss)
+	var parts []string
+	if s.anyLocal {
+		parts = append(parts, "*local")
+	}
+	parts = append(parts, s.nss...)
 	for _, id := range s.sas {
 		parts = append(parts, id.td+"/"+id.ns+"/"+id.sa)
 	}
@@ -54,26 +59,49 @@ func (s idset) normalized() idset {
 	if s.any {
 		return idset{any: true}
 	}
+	if s.anyLocal {
+		s.nss = nil
+	}
 	slices.Sort(s.nss)
 	s.nss = slices.Compact(s.nss)
-	s.sas = slices.DeleteFunc(s.sas, func(id identity) bool { return id.td == "" && slices.Contains(s.nss, id.ns) })
+	s.sas = slices.DeleteFunc(s.sas, func(id identity) bool {
+		return id.td == "" && (s.anyLocal || slices.Contains(s.nss, id.ns))
+	})
 	slices.SortFunc(s.sas, compareIdentity)
 	s.sas = slices.Compact(s.sas)
 	return s
 }
 
 func (s idset) union(o idset) idset {
-	return idset{any: s.any || o.any, nss: append(slices.Clone(s.nss), o.nss...), sas: append(slices.Clone(s.sas), o.sas...)}.normalized()
+	return idset{any: s.any || o.any, anyLocal: s.anyLocal || o.anyLocal,
+		nss: append(slices.Clone(s.nss), o.nss...), sas: append(slices.Clone(s.sas), o.sas...)}.normalized()
+}
+
+// local returns the identities of s in the mesh's own trust domain.
+func (s idset) local() idset {
+	out := idset{anyLocal: s.any || s.anyLocal, nss: s.nss}
+	for _, id := range s.sas {
+		if id.td == "" {
+			out.sas = append(out.sas, id)
+		}
+	}
+	return out.normalized()
 }
 
 // intersect returns the identities in both sets. Istio's namespace conditions ignore the trust
 // domain, so a service account of another trust domain is in a namespace set too.
 func (s idset) intersect(o idset) idset {
-	if s.any {
+	switch {
+	case s.any:
 		return o
-	}
-	if o.any {
+	case o.any:
 		return s
+	case s.anyLocal && o.anyLocal:
+		return idset{anyLocal: true}
+	case s.anyLocal:
+		return o.local()
+	case o.anyLocal:
+		return s.local()
 	}
 	var out idset
 	for _, ns := range s.nss {
@@ -99,16 +127,17 @@ func (s idset) contains(o idset) bool {
 	if s.any {
 		return true
 	}
-	if o.any {
+	if o.any || (o.anyLocal && !s.anyLocal) {
 		return false
 	}
 	for _, ns := range o.nss {
-		if !slices.Contains(s.nss, ns) {
+		if !s.anyLocal && !slices.Contains(s.nss, ns) {
 			return false
 		}
 	}
 	for _, id := range o.sas {
-		if !slices.Contains(s.sas, id) && !(id.td == "" && slices.Contains(s.nss, id.ns)) {
+		local := id.td == "" && (s.anyLocal || slices.Contains(s.nss, id.ns))
+		if !local && !slices.Contains(s.sas, id) {
 			return false
 		}
 	}
@@ -155,7 +184,7 @@ func (w *writer) principal(v string) (idset, error) {
 		parts := strings.Split(lit, "/")
 		// "<td>/" or "<td>/ns/": every service account of a trust domain.
 		if (len(parts) == 2 || len(parts) == 3 && parts[1] == "ns") && parts[len(parts)-1] == "" && parts[0] == td {
-			return idset{any: true}, nil
+			return idset{anyLocal: true}, nil
 		}
 		// "<td>/ns/<ns>/" or "<td>/ns/<ns>/sa/": every service account of a namespace.
 		if (len(parts) == 4 || len(parts) == 5 && parts[3] == "sa") && parts[1] == "ns" && parts[2] != "" && parts[len(parts)-1] == "" {
@@ -214,7 +243,7 @@ func (w *writer) without(ids idset, policyNS string, notPrincipals, notNamespace
 	if len(notPrincipals)+len(notNamespaces)+len(notSAs) == 0 {
 		return ids, true
 	}
-	if ids.any || len(ids.nss) > 0 {
+	if ids.any || ids.anyLocal || len(ids.nss) > 0 {
 		return idset{}, false
 	}
 	out := ids
@@ -233,7 +262,7 @@ func (w *writer) without(ids idset, policyNS string, notPrincipals, notNamespace
 }
 
 // trustDomainOK reports whether the mesh's own trust domain passes trustDomains and
-// notTrustDomains values (identities of other trust domains are not carried over by them).
+// notTrustDomains values.
 func (w *writer) trustDomainOK(values, notValues []string) bool {
 	td := w.snap.TrustDomain
 	if len(values) > 0 && !slices.ContainsFunc(values, func(p string) bool { return istioMatch(p, td) }) {

@@ -196,23 +196,26 @@ func (w *writer) meshTLSSpecs(ids idset) []v1alpha1.MeshTLSAuthenticationSpec {
 	if ids.any {
 		return []v1alpha1.MeshTLSAuthenticationSpec{{Identities: []string{"*"}}}
 	}
-	var local, foreign v1alpha1.MeshTLSAuthenticationSpec
+	var refs, strs v1alpha1.MeshTLSAuthenticationSpec
+	if ids.anyLocal {
+		strs.Identities = append(strs.Identities, "*.serviceaccount.identity.linkerd."+w.snap.TrustDomain)
+	}
 	for _, ns := range ids.nss {
-		local.IdentityRefs = append(local.IdentityRefs, v1alpha1.NamespacedTargetRef{Kind: "Namespace", Name: ns})
+		refs.IdentityRefs = append(refs.IdentityRefs, v1alpha1.NamespacedTargetRef{Kind: "Namespace", Name: ns})
 	}
 	for _, id := range ids.sas {
 		if id.td == "" {
-			local.IdentityRefs = append(local.IdentityRefs, v1alpha1.NamespacedTargetRef{Kind: "ServiceAccount", Name: id.sa, Namespace: id.ns})
+			refs.IdentityRefs = append(refs.IdentityRefs, v1alpha1.NamespacedTargetRef{Kind: "ServiceAccount", Name: id.sa, Namespace: id.ns})
 		} else {
-			foreign.Identities = append(foreign.Identities, id.linkerdName(w.snap.TrustDomain))
+			strs.Identities = append(strs.Identities, id.linkerdName(w.snap.TrustDomain))
 		}
 	}
 	var out []v1alpha1.MeshTLSAuthenticationSpec
-	if len(local.IdentityRefs) > 0 {
-		out = append(out, local)
+	if len(refs.IdentityRefs) > 0 {
+		out = append(out, refs)
 	}
-	if len(foreign.Identities) > 0 {
-		out = append(out, foreign)
+	if len(strs.Identities) > 0 {
+		out = append(out, strs)
 	}
 	return out
 }

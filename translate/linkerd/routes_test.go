@@ -75,8 +75,8 @@ func TestInboundRoutes(t *testing.T) {
 				{From: from(shopNS), To: to(model.Operation{Paths: []string{"/api/*"}})},
 				{From: from(monitoring), To: to(model.Operation{Paths: []string{"*.json"}})},
 			},
-			routes:   []string{"reviews-8080-#", "reviews-8080-#", "reviews-9090-#", "reviews-9090-#"},
-			codes:    []string{"MB5008", "MB5010", "MB5011"},
+			routes: []string{"reviews-8080-#", "reviews-8080-#", "reviews-9090-#", "reviews-9090-#"},
+			codes:  []string{"MB5008", "MB5010", "MB5011"},
 			// The request classes hold no path both patterns match; TestOverlapNarrows has one.
 		},
 		{

@@ -75,6 +75,9 @@ func (w *writer) parseRule(pol *model.AccessPolicy, i int) *parsedRule {
 			whenClients = append(whenClients, *cl)
 		}
 	}
+	if lenient && len(headers) > 0 {
+		r.exact = false // a deny drops its header conditions: it denies more
+	}
 	when := everyone
 	for _, c := range whenClients {
 		when = when.intersect(c)
