@@ -130,17 +130,9 @@ func findingEvents(fs model.Findings, find func(model.ObjectRef) (*corev1.Object
 	return out
 }
 
-// sources parses an output's meshbridge.io/source annotation into origins. The writer sets it
-// to Kind/namespace/name, several separated by commas.
+// sources parses an output's meshbridge.io/source annotation into origins.
 func sources(annotations map[string]string) []model.ObjectRef {
-	var out []model.ObjectRef
-	for _, s := range strings.Split(annotations[emit.SourceAnnotation], ",") {
-		parts := strings.Split(strings.TrimSpace(s), "/")
-		if len(parts) == 3 && parts[0] != "" && parts[2] != "" {
-			out = append(out, model.ObjectRef{Kind: parts[0], Namespace: parts[1], Name: parts[2]})
-		}
-	}
-	return out
+	return emit.ParseSources(annotations[emit.SourceAnnotation])
 }
 
 // changeNote renders what happened to an output for an Event on its sources.

@@ -37,12 +37,12 @@ func Decode(inv *inventory.Inventory, file string, data []byte, opts Options) (m
 }
 
 func decodeDocument(inv *inventory.Inventory, d *document, opts Options, fs *model.Findings) error {
-	j, err := d.toJSON()
+	j, h, err := d.toJSON()
 	if err != nil {
 		return err
 	}
 	o := &object{
-		doc: d, json: j, opts: opts, findings: fs,
+		doc: d, json: j, head: h, opts: opts, findings: fs,
 		at: model.Location{File: d.file, Doc: d.index, Line: d.line},
 	}
 	switch k := firstKind(j); k {
@@ -59,6 +59,7 @@ func decodeDocument(inv *inventory.Inventory, d *document, opts Options, fs *mod
 type object struct {
 	doc      *document
 	json     []byte
+	head     *header   // the header fields when already known, else nil
 	prefix   fieldPath // items[i] for the items of a List, from the document root
 	at       model.Location
 	ref      model.ObjectRef // as far as known
@@ -80,7 +81,9 @@ type header struct {
 // read decodes the object and stores it in inv, or reports it as ignored.
 func (o *object) read(inv *inventory.Inventory) error {
 	var h header
-	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(o.json, &h); err != nil {
+	if o.head != nil {
+		h = *o.head
+	} else if err := sigsjson.UnmarshalCaseSensitivePreserveInts(o.json, &h); err != nil {
 		return o.fail(nil, "%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	apiVersion, err := o.stringField(h.APIVersion, "apiVersion")

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	yaml3 "go.yaml.in/yaml/v3"
-	"sigs.k8s.io/yaml"
 )
 
 // document is one YAML document of a file.
@@ -92,27 +91,28 @@ func hasContent(line []byte) bool {
 }
 
 // toJSON converts the document to JSON the way kubectl does (YAML 1.1 scalars, duplicate keys
-// refused), mapping a parser error to the line in the file.
-func (d *document) toJSON() ([]byte, error) {
-	j, err := safeYAMLToJSON(d.yaml)
+// refused), mapping a parser error to the line in the file. For a mapping it also returns the
+// header fields, found on the way (see yamlToJSON).
+func (d *document) toJSON() ([]byte, *header, error) {
+	j, h, err := safeYAMLToJSON(d.yaml)
 	if err != nil {
 		line, msg := yamlErrorLine(err.Error())
 		e := &Error{File: d.file, Doc: d.index, Line: d.line, Msg: "malformed YAML: " + msg}
 		if line > 0 {
 			e.Line = d.start + line - 1
 		}
-		return nil, e
+		return nil, nil, e
 	}
-	return j, nil
+	return j, h, nil
 }
 
-func safeYAMLToJSON(y []byte) (j []byte, err error) {
+func safeYAMLToJSON(y []byte) (j []byte, h *header, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			j, err = nil, errorString("the YAML parser failed on this document")
+			j, h, err = nil, nil, errorString("the YAML parser failed on this document")
 		}
 	}()
-	return yaml.YAMLToJSONStrict(y)
+	return yamlToJSON(y)
 }
 
 type errorString string

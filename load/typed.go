@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -301,9 +302,18 @@ func protoMessage(err error) string {
 // checkEnums refuses enum values that are numbers with no name in the schema. protojson
 // accepts them, but an API server would not, and an unknown AuthorizationPolicy action must
 // never be read as the default (ALLOW).
+//
+// Only the parts of the schema that can hold an enum are walked (see holdsEnum): most of an
+// Istio spec holds none, and this check runs on every object.
 func (o *object) checkEnums(m protoreflect.Message, at fieldPath) error {
+	if !holdsEnum(m.Descriptor()) {
+		return nil
+	}
 	var err error
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if !fieldHoldsEnum(fd) {
+			return true
+		}
 		p := at.field(fd.JSONName())
 		switch {
 		case fd.IsList():
@@ -334,4 +344,44 @@ func (o *object) checkEnumValue(fd protoreflect.FieldDescriptor, v protoreflect.
 		return o.checkEnums(v.Message(), p)
 	}
 	return nil
+}
+
+// enumHolders caches holdsEnum by message name.
+var enumHolders sync.Map // protoreflect.FullName -> bool
+
+// holdsEnum says whether a message of type md can hold an enum value anywhere inside it.
+func holdsEnum(md protoreflect.MessageDescriptor) bool {
+	if v, ok := enumHolders.Load(md.FullName()); ok {
+		return v.(bool)
+	}
+	// Walk every message type reachable from md; types may be recursive, so the answer is
+	// known only for md itself once the walk is done.
+	seen := map[protoreflect.FullName]bool{}
+	var reaches func(md protoreflect.MessageDescriptor) bool
+	reaches = func(md protoreflect.MessageDescriptor) bool {
+		if seen[md.FullName()] {
+			return false
+		}
+		seen[md.FullName()] = true
+		fields := md.Fields()
+		for i := 0; i < fields.Len(); i++ {
+			fd := fields.Get(i)
+			if fd.Enum() != nil || fd.Message() != nil && reaches(fd.Message()) {
+				return true
+			}
+		}
+		return false
+	}
+	holds := reaches(md)
+	enumHolders.Store(md.FullName(), holds)
+	return holds
+}
+
+// fieldHoldsEnum says whether a field's values (a map's values, a list's elements) can be or
+// hold an enum.
+func fieldHoldsEnum(fd protoreflect.FieldDescriptor) bool {
+	if fd.IsMap() {
+		fd = fd.MapValue()
+	}
+	return fd.Enum() != nil || fd.Message() != nil && holdsEnum(fd.Message())
 }

@@ -45,6 +45,7 @@ const (
 	CodeGWFaultDropped           Code = "MB4041"
 	CodeGWRuleApproximated       Code = "MB4042"
 	CodeGWHostnameNotExpressible Code = "MB4043"
+	CodeGWAccessNotExpressible   Code = "MB4044"
 )
 
 var gatewayAPICatalog = []CatalogEntry{
@@ -318,5 +319,13 @@ var gatewayAPICatalog = []CatalogEntry{
 		Meaning: "A host is not a valid Gateway API hostname (a bare *, an IP address, a port); it was left out of the " +
 			"route's hostnames or the listener.",
 		Remedy: "Use DNS names, optionally with a leading *. wildcard.",
+	},
+	{
+		Code: CodeGWAccessNotExpressible, Severity: Error, Title: "Access policy has no Gateway API form",
+		Meaning: "Gateway API has routing objects but no authorization API (GEP-3779 is only a proposal), so an " +
+			"AuthorizationPolicy, PeerAuthentication or v1alpha1 RBAC object has nothing to be written as. None of " +
+			"the access control it gave is in the output; the destination mesh's own defaults apply instead.",
+		Remedy: "Translate access with the destination's policy writer as well: --to linkerd for Linkerd, --to smi " +
+			"for SMI consumers.",
 	},
 }

@@ -28,6 +28,9 @@ const (
 	CodeSMIAllowNothing            Code = "MB3024"
 	CodeSMINegationExpanded        Code = "MB3025"
 	CodeSMIDefaultAllowNarrowed    Code = "MB3026"
+	CodeSMIPlainTextPorts          Code = "MB3027"
+	CodeSMIDeclaredPortsAssumed    Code = "MB3028"
+	CodeSMIPortReading             Code = "MB3029"
 )
 
 var smiCatalog = []CatalogEntry{
@@ -146,7 +149,8 @@ var smiCatalog = []CatalogEntry{
 		Code: CodeSMIDefaultAllow, Severity: Info, Title: "Istio's default allow written out",
 		Meaning: "No ALLOW policy selects these workloads, so Istio lets every caller in. SMI denies by default when " +
 			"it enforces access, so an explicit TrafficTarget from every known service account was written.",
-		Remedy: "Nothing; see MB3008 and MB3009 for its limits.",
+		Remedy: "Nothing; see MB3008 and MB3009 for its limits. When DENY or CUSTOM policies remove everything " +
+			"SMI can write, the finding says so and no TrafficTarget is written (see MB3014 and MB3015).",
 	},
 	{
 		Code: CodeSMIEnforcementMode, Severity: Info, Title: "SMI access is enforced only in the consumer's strict mode",
@@ -206,5 +210,36 @@ var smiCatalog = []CatalogEntry{
 			"account with workloads that do. A TrafficTarget applies to the whole service account, so only what " +
 			"the other workloads' policies allow was written; the rest is denied.",
 		Remedy: "Give each workload its own service account.",
+	},
+	{
+		Code: CodeSMIPlainTextPorts, Severity: Warning, Title: "No peer identity on plain-text ports",
+		Meaning: "A PeerAuthentication sets mutual TLS to DISABLE on some ports of the destination's workloads. " +
+			"Istio sees no peer identity on those ports, so sources that need one (principals, namespaces, " +
+			"serviceAccounts, trustDomains, source.* conditions) never match there. SMI callers always have a " +
+			"service account, so the rule was written only for the ports the workloads declare with mutual TLS, " +
+			"or not at all. Ports the workloads do not declare are not allowed.",
+		Remedy: "Nothing, if the ports are meant to be plain text. Otherwise enable mutual TLS on them and run " +
+			"the translation again.",
+	},
+	{
+		Code: CodeSMIDeclaredPortsAssumed, Severity: Warning, Title: "HTTP rule assumes only declared ports are served",
+		Meaning: "The rule allows HTTP requests on some ports only, and those ports are every port the " +
+			"workloads declare. With access v1alpha3 an HTTPRouteGroup has no port, so the HTTP part was written " +
+			"for every port. That is exact only if the workloads serve on their declared container ports and no " +
+			"others; Istio denies requests on any port the rule does not list. TCPRoutes keep the exact port list.",
+		Remedy: "Declare every port the containers listen on, or use --mesh traefik-mesh (its TrafficTarget has a " +
+			"destination port).",
+	},
+	{
+		Code: CodeSMIPortReading, Severity: Warning, Title: "Consumer may not read ports as container ports",
+		Meaning: "Istio's ports are the workload (container) ports a connection reaches, and the writer writes " +
+			"them so: OSM matches TCPRoute ports against the destination port of the inbound connection. The SMI " +
+			"specification does not say whether TCPRoute ports are container or Service ports, so for --mesh smi a " +
+			"port that is also a Service port forwarding elsewhere would allow that other port under a Service " +
+			"reading; such ports were left out. Traefik Mesh matches a TrafficTarget's destination port against " +
+			"its Services' numeric targetPorts and rejects the TrafficTarget for a Service that has none: a named " +
+			"targetPort or a port no Service forwards to is not allowed there.",
+		Remedy: "Use --mesh osm for container-port semantics, give Services numeric targetPorts equal to the " +
+			"container ports, or accept the narrower policy.",
 	},
 }

@@ -1,6 +1,7 @@
 package translate_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/meshbridge/meshbridge/inventory"
 	"github.com/meshbridge/meshbridge/load"
 	"github.com/meshbridge/meshbridge/translate"
+	"github.com/meshbridge/meshbridge/verify/cases"
 )
 
 // FuzzTranslate feeds arbitrary input through the whole pipeline (load, read, every writer):
@@ -35,7 +37,9 @@ func FuzzTranslate(f *testing.F) {
 				t.Fatal(err)
 			}
 			b, _ := translate.Translate(inv, translate.Options{To: target})
-			if string(render(t, a.Objects)) != string(render(t, b.Objects)) {
+			ra, _ := cases.Render(a.Objects)
+			rb, _ := cases.Render(b.Objects)
+			if !bytes.Equal(ra, rb) {
 				t.Fatalf("%s: output differs between two runs", target)
 			}
 		}

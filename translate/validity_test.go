@@ -74,23 +74,18 @@ var coreKinds = map[string]bool{"v1/Service": true}
 // fixture against the consumer's official CRD schemas and CEL rules: an object at a version the
 // consumer does not serve, with an unknown field or an invalid value, fails.
 func TestFixtureOutputIsValidForTheConsumer(t *testing.T) {
-	cases, _ := filepath.Glob(filepath.Join(fixturesDir, "*", "input.yaml"))
-	for _, in := range cases {
-		dir := filepath.Dir(in)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			objs, _, loadErr := translateCase(t, dir)
-			if loadErr != "" {
-				return
-			}
-			for target, list := range objs {
-				mesh, channel := caseMesh(t, dir, target)
-				paths, skip := consumerCRDs(target, mesh, channel)
+	for _, c := range fixtureCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			res := run(t, c)
+			for target, tr := range res.Translations {
+				mesh := c.Options.Mesh[target]
+				paths, skip := consumerCRDs(target, mesh, c.Options.Channel)
 				if skip != "" {
 					t.Logf("%s (%s): not validated: %s", target, mesh, skip)
 					continue
 				}
 				v := validatorFor(t, paths)
-				for _, o := range list {
+				for _, o := range tr.Result.Objects {
 					checkObject(t, v, target, o)
 				}
 			}

@@ -45,6 +45,7 @@ func destKey(ns string, labels map[string]string) string {
 // literalSnapshot carries the output's literals as one policy, so that RequestClasses tries
 // them too. The policy is never evaluated.
 func literalSnapshot(snap *model.Snapshot, lit semantics.Literals) *model.Snapshot {
+	lit = capped(lit)
 	var src model.Source
 	var op model.Operation
 	var when []model.Condition
@@ -89,6 +90,38 @@ func literalSnapshot(snap *model.Snapshot, lit semantics.Literals) *model.Snapsh
 		Target: model.Target{Namespace: snap.RootNamespace, MeshWide: true},
 		Rules:  []model.AccessRule{{From: []model.Source{src}, To: []model.Operation{op}, When: when}}}}
 	return s
+}
+
+// maxLiterals bounds each kind of output literal: request classes grow with their product,
+// and objects written by hand (or fuzzed) may name thousands.
+const maxLiterals = 64
+
+func capped(l semantics.Literals) semantics.Literals {
+	c := func(s []string) []string {
+		s = sortedUnique(s)
+		if len(s) > maxLiterals {
+			s = s[:maxLiterals]
+		}
+		return s
+	}
+	out := semantics.Literals{Principals: c(l.Principals), Namespaces: c(l.Namespaces), Paths: c(l.Paths), Methods: c(l.Methods), IPs: c(l.IPs)}
+	ports := slices.Clone(l.Ports)
+	slices.Sort(ports)
+	ports = slices.Compact(ports)
+	if len(ports) > maxLiterals {
+		ports = ports[:maxLiterals]
+	}
+	out.Ports = ports
+	n := 0
+	for _, name := range slices.Sorted(maps.Keys(l.Headers)) {
+		for _, v := range c(l.Headers[name]) {
+			if n < maxLiterals {
+				out.AddHeader(name, v)
+				n++
+			}
+		}
+	}
+	return out
 }
 
 // compareAccess evaluates Istio and the destination on every class of every workload.

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,9 +39,7 @@ func TestFixturesAreNeverWidened(t *testing.T) {
 				t.Run(target, func(t *testing.T) {
 					rep := run(t, c, res, target)
 					if rep.Summary.Widened > 0 || rep.Summary.Unreported > 0 {
-						var b strings.Builder
-						_ = rep.Write(&b, "text")
-						t.Errorf("%s (mesh %q): %s\n%s", target, c.Options.Mesh[target], rep.SummaryLine(), b.String())
+						t.Errorf("%s (mesh %q): %s%s", target, c.Options.Mesh[target], rep.SummaryLine(), problems(rep))
 					}
 				})
 			}
@@ -69,4 +68,67 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestReportsAreDeterministic verifies a few fixtures twice and wants identical JSON.
+func TestReportsAreDeterministic(t *testing.T) {
+	for _, name := range []string{"authz-negations", "mesh-uri-header-method-matches"} {
+		c, err := cases.Open(fixturesDir + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range verify.Targets {
+			var first string
+			for range 3 {
+				res, err := c.Run([]string{target})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b strings.Builder
+				if err := run(t, c, res, target).Write(&b, "json"); err != nil {
+					t.Fatal(err)
+				}
+				if first == "" {
+					first = b.String()
+				} else if b.String() != first {
+					t.Errorf("%s %s: the report differs between runs", name, target)
+				}
+			}
+		}
+	}
+}
+
+// problems lists, one line each, the first widened groups and the first differences no finding
+// reported (set VERIFY_VERBOSE for the whole report).
+func problems(rep *verify.Report) string {
+	var b strings.Builder
+	n := 0
+	line := func(kind, what, istio, target string) {
+		if n++; n <= 8 {
+			b.WriteString("\n  " + kind + " " + what + "\n      istio: " + istio + "\n      " + rep.Target + ": " + target)
+		}
+	}
+	for _, w := range rep.Access {
+		for _, d := range w.Widened {
+			line("WIDENED", w.Workload+": "+verify.DescribeRequest(d.Example), d.Istio.String(), d.Target.String())
+		}
+	}
+	for _, w := range rep.Access {
+		for _, d := range w.Narrowed {
+			if len(d.ReportedBy) == 0 {
+				line("unreported narrowing", w.Workload+": "+verify.DescribeRequest(d.Example), d.Istio.String(), d.Target.String())
+			}
+		}
+	}
+	for _, s := range rep.Routes {
+		for _, d := range s.Rerouted {
+			if len(d.ReportedBy) == 0 {
+				line("unreported reroute", d.Example.String(), d.Istio.String(), d.Target.String())
+			}
+		}
+	}
+	if n > 8 {
+		b.WriteString("\n  … and " + strconv.Itoa(n-8) + " more groups")
+	}
+	return b.String()
 }

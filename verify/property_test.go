@@ -16,7 +16,7 @@ import (
 	"github.com/meshbridge/meshbridge/verify"
 )
 
-var propertyRuns = flag.Int("verify.runs", 150, "random inputs the property test generates per target")
+var propertyRuns = flag.Int("verify.runs", 100, "random inputs the property test generates per target")
 
 // TestRandomPoliciesAreNeverWidened generates random policy sets (principals, namespaces,
 // DENY beside ALLOW, negations, paths, ports, methods) over random workloads, translates them

@@ -74,8 +74,10 @@ func RouteClasses(snap *model.Snapshot, lit semantics.Literals, extraServices []
 	}
 	paths := sortedUnique(append([]string{"/", "/meshbridge/unmatched"}, usable(l.Paths)...))
 	methods := sortedUnique(append([]string{"GET", "MESHBRIDGE"}, upper(usable(l.Methods))...))
+	paths, methods = paths[:min(len(paths), maxLiterals)], methods[:min(len(methods), maxLiterals/4)]
 	headerSets := sets(l.Headers)
 	querySets := sets(l.QueryParams)
+	headerSets, querySets = headerSets[:min(len(headerSets), maxLiterals/4)], querySets[:min(len(querySets), maxLiterals/8)]
 	out := map[model.ServiceRef][]semantics.RouteRequest{}
 	for _, ref := range slices.SortedFunc(maps.Keys(targets), compareRefs) {
 		t := targets[ref]

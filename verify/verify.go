@@ -81,7 +81,7 @@ func Run(in Input, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// Objects wraps a list of objects for the evaluators.
+// objects wraps a list of objects for the evaluators.
 func objects(objs []*unstructured.Unstructured) semantics.Objects { return semantics.Objects(objs) }
 
 // enforcesAccess reports whether the input restricts access at all: an enforced (not dry-run)

@@ -107,8 +107,8 @@ func TestConvertReadsStdinAndPrintsObjects(t *testing.T) {
 }
 
 func TestConvertFailOnSetsTheExitStatus(t *testing.T) {
-	// A destination outside the input is a warning finding.
-	in := strings.Replace(canary, "{host: reviews}", "{host: api.example.com}", 1)
+	// A fault delay has no Gateway API form: a warning finding.
+	in := strings.Replace(canary, "  - route:", "  - fault: {delay: {fixedDelay: 1s}}\n    route:", 1)
 	cases := []struct {
 		name, failOn string
 		want         int
@@ -123,7 +123,7 @@ func TestConvertFailOnSetsTheExitStatus(t *testing.T) {
 			if code != c.want {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.want, stderr)
 			}
-			if !strings.Contains(stderr, "MB2002") {
+			if !strings.Contains(stderr, "MB4041") {
 				t.Errorf("stderr lacks the finding:\n%s", stderr)
 			}
 		})
@@ -145,15 +145,17 @@ func TestConvertRejectsBadFlags(t *testing.T) {
 }
 
 // TestConvertBookinfoCorpus runs the acceptance check of the foundation issue on Istio's own
-// Bookinfo samples: a defined status, HTTPRoutes for the mesh VirtualServices, findings for
-// the rest, identical bytes on a second run.
+// Bookinfo samples, with the Bookinfo Services and Deployments (mesh routes attach to Services,
+// and backendRefs need their ports): a defined status, HTTPRoutes for the mesh VirtualServices,
+// findings for the rest, identical bytes on a second run.
 func TestConvertBookinfoCorpus(t *testing.T) {
 	dir := "../../../shared/corpus/istio-head-samples/bookinfo-networking/"
+	workloads := "../../../shared/corpus/istio-head-samples/workloads/bookinfo__platform__kube__bookinfo.yaml"
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("the shared corpus is not beside the repository (%v)", err)
 	}
-	out1, err1, code1 := run(t, "", "convert", "-f", dir, "--to", "gatewayapi")
-	out2, err2, code2 := run(t, "", "convert", "-f", dir, "--to", "gatewayapi")
+	out1, err1, code1 := run(t, "", "convert", "-f", dir, "-f", workloads, "--to", "gatewayapi")
+	out2, err2, code2 := run(t, "", "convert", "-f", dir, "-f", workloads, "--to", "gatewayapi")
 	if out1 != out2 || err1 != err2 || code1 != code2 {
 		t.Fatal("two runs over the same input differ")
 	}
@@ -167,6 +169,11 @@ func TestConvertBookinfoCorpus(t *testing.T) {
 		if !strings.Contains(err1, want) {
 			t.Errorf("findings lack %s", want)
 		}
+	}
+	// Without the Services, every mesh VirtualService is reported, and nothing is invented.
+	out, errs, code := run(t, "", "convert", "-f", dir, "--to", "gatewayapi")
+	if code != 2 || strings.Contains(out, "kind: HTTPRoute") || !strings.Contains(errs, "MB4001") {
+		t.Errorf("without Services: exit %d, HTTPRoutes written %v, findings:\n%s", code, strings.Contains(out, "kind: HTTPRoute"), errs)
 	}
 }
 

@@ -70,9 +70,29 @@ func Sort(objs []*unstructured.Unstructured) {
 	})
 }
 
-// Source renders an origin for SourceAnnotation: Kind/namespace/name.
+// Source renders an origin for SourceAnnotation: Kind/namespace/name, or Kind/name for a
+// cluster-scoped object such as a ClusterRbacConfig.
 func Source(o model.Origin) string {
+	if o.Object.Namespace == "" {
+		return o.Object.Kind + "/" + o.Object.Name
+	}
 	return o.Object.Kind + "/" + o.Object.Namespace + "/" + o.Object.Name
+}
+
+// ParseSources reads a SourceAnnotation value: one or more Source renderings joined by commas.
+// Malformed entries are skipped.
+func ParseSources(v string) []model.ObjectRef {
+	var out []model.ObjectRef
+	for _, s := range strings.Split(v, ",") {
+		parts := strings.Split(strings.TrimSpace(s), "/")
+		switch {
+		case len(parts) == 3 && parts[0] != "" && parts[2] != "":
+			out = append(out, model.ObjectRef{Kind: parts[0], Namespace: parts[1], Name: parts[2]})
+		case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+			out = append(out, model.ObjectRef{Kind: parts[0], Name: parts[1]})
+		}
+	}
+	return out
 }
 
 // Name joins parts with "-" into a valid DNS-1123 label. When the result is longer than 63

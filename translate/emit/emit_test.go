@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/meshbridge/meshbridge/model"
 )
 
 func TestNameIsAValidStableLabel(t *testing.T) {
@@ -34,4 +36,27 @@ func TestNameIsAValidStableLabel(t *testing.T) {
 			t.Errorf("%q: %v", a, errs)
 		}
 	})
+}
+
+func TestSourceRoundTripsThroughParseSources(t *testing.T) {
+	cases := []struct {
+		name string
+		ref  model.ObjectRef
+		want string
+	}{
+		{"a namespaced object names its namespace", model.ObjectRef{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}, "VirtualService/shop/reviews"},
+		{"a cluster-scoped object has no empty segment", model.ObjectRef{Kind: "ClusterRbacConfig", Name: "default"}, "ClusterRbacConfig/default"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Source(model.Origin{Object: c.ref})
+			if got != c.want {
+				t.Fatalf("Source = %q, want %q", got, c.want)
+			}
+			back := ParseSources(got + ", Gateway/edge/public")
+			if len(back) != 2 || back[0] != c.ref || back[1].Name != "public" {
+				t.Errorf("ParseSources(%q) = %v", got, back)
+			}
+		})
+	}
 }

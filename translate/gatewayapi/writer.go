@@ -18,13 +18,27 @@ const Name = "gatewayapi"
 
 // Write turns the snapshot's routes and gateways into Gateway API objects, with the Services
 // that stand for DestinationRule subsets and the ReferenceGrants that cross-namespace
-// references need. Objects come out sorted; findings in the order they were found.
+// references need. Objects come out sorted; findings in the order they were found. Access
+// policies, which Gateway API cannot hold, are reported.
 func Write(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructured, model.Findings) {
+	return writeAll(snap, opts, true)
+}
+
+// WriteRoutes is Write for writers that translate access themselves and use Gateway API only
+// for routing (the Linkerd writer): it leaves access policies to the caller.
+func WriteRoutes(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructured, model.Findings) {
+	return writeAll(snap, opts, false)
+}
+
+func writeAll(snap *model.Snapshot, opts emit.Options, withAccess bool) ([]*unstructured.Unstructured, model.Findings) {
 	w := &writer{snap: snap, inv: &snap.Inventory, seen: map[string]bool{}, names: map[string]string{}}
 	w.p = newProfile(opts, w)
 	w.writeGateways()
 	w.writeMeshRoutes()
 	w.writeGatewayRoutes()
+	if withAccess {
+		w.reportAccess()
+	}
 	w.objs = append(w.objs, w.subsets.Objects()...)
 	w.objs = append(w.objs, w.grants.objects()...)
 	emit.Sort(w.objs)

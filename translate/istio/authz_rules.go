@@ -176,11 +176,17 @@ func readCondition(field string, w *securityv1beta1.Condition, action model.Acti
 	case len(cond.Values)+len(cond.NotValues) == 0:
 		c.fail(field, "at least one of values or notValues must be set for key %s", w.Key)
 	default:
-		if err := validateAttribute(w.Key, cond.Values); err != "" {
-			c.fail(field+".values", "invalid value for key %s: %s", w.Key, err)
+		// An unknown key fails both lists alike; report it once, on the list that is set.
+		var valuesErr string
+		if len(cond.Values) > 0 {
+			if valuesErr = validateAttribute(w.Key, cond.Values); valuesErr != "" {
+				c.fail(field+".values", "invalid value for key %s: %s", w.Key, valuesErr)
+			}
 		}
-		if err := validateAttribute(w.Key, cond.NotValues); err != "" {
-			c.fail(field+".notValues", "invalid notValue for key %s: %s", w.Key, err)
+		if len(cond.NotValues) > 0 {
+			if err := validateAttribute(w.Key, cond.NotValues); err != "" && err != valuesErr {
+				c.fail(field+".notValues", "invalid notValue for key %s: %s", w.Key, err)
+			}
 		}
 	}
 	if action == model.Custom && (w.Key == "source.namespace" || w.Key == "source.serviceAccount" ||

@@ -57,7 +57,7 @@ func (r *reader) readRolePerm(origin model.Origin, roleName, field string, rule 
 	}
 	for _, path := range append(strs(rule.Paths), rule.NotPaths...) {
 		if strings.ContainsAny(path, "{}") {
-			return refuse(ref+".paths", "path %q holds { or }, which v1beta1 reads as a path template", path)
+			return refuse(field+".paths", "path %q holds { or }, which v1beta1 reads as a path template", path)
 		}
 	}
 	if len(rule.Hosts)+len(rule.NotHosts) > 0 {
@@ -72,24 +72,27 @@ func (r *reader) readRolePerm(origin model.Origin, roleName, field string, rule 
 		last[con.Key] = j
 	}
 	for j, con := range rule.Constraints {
+		// cf locates the constraint in the model (whose elements belong to bindings); at locates
+		// it in this role, for findings about the role itself.
 		cf := fmt.Sprintf("%s.constraints[%d]", ref, j)
+		at := fmt.Sprintf("%s.constraints[%d]", field, j)
 		if last[con.Key] != j {
-			r.report(model.CodeRbacConstraintIgnored, origin, cf, "key %q is repeated; Istio used the last one", con.Key)
+			r.report(model.CodeRbacConstraintIgnored, origin, at, "key %q is repeated; Istio used the last one", con.Key)
 			continue
 		}
 		ignore := func(why string) {
-			r.report(model.CodeRbacConstraintIgnored, origin, cf, "%s; Istio 1.4 ignored the constraint", why)
+			r.report(model.CodeRbacConstraintIgnored, origin, at, "%s; Istio 1.4 ignored the constraint", why)
 		}
 		key, vals := con.Key, con.Values
 		switch {
 		case key == "destination.ip":
 			if e := ipErrors(vals); e != "" {
-				return refuse(cf, "%s", e)
+				return refuse(at, "%s", e)
 			}
 			p.when = append(p.when, model.Condition{Field: cf, Key: key, Values: strs(vals)})
 		case key == "destination.port":
 			if e := portErrors(vals); e != "" {
-				return refuse(cf, "%s", e)
+				return refuse(at, "%s", e)
 			}
 			op.Ports = append(op.Ports, normalizePorts(vals)...)
 		case key == "destination.name":

@@ -36,10 +36,9 @@ func (w *writer) accessPolicy(p *model.AccessPolicy) {
 	if len(t.Refs) > 0 {
 		var refs []any
 		for _, r := range t.Refs {
-			ref := map[string]any{"kind": r.Kind, "name": r.Name}
-			if r.APIVersion != "" {
-				ref["group"] = r.APIVersion
-			}
+			// group is always written, "" for core Services: CRDs of older Istio releases check
+			// it with a CEL rule that fails when the key is absent.
+			ref := map[string]any{"group": r.APIVersion, "kind": r.Kind, "name": r.Name}
 			refs = append(refs, ref)
 		}
 		spec["targetRefs"] = refs

@@ -40,8 +40,6 @@ type outcome struct {
 	server bool
 	access v1beta3.AccessPolicy
 	grants []grant
-	// restricted: Istio restricts the port (an ALLOW, DENY or CUSTOM policy, or STRICT mTLS).
-	restricted bool
 }
 
 // decide computes the outcome of class c on port.
@@ -59,7 +57,7 @@ func (w *writer) decide(c *class, port int32) outcome {
 	if len(allows) == 0 {
 		if len(denials) == 0 {
 			if mode == model.MTLSStrict {
-				return outcome{server: true, access: v1beta3.AccessAllAuthenticated, restricted: true}
+				return outcome{server: true, access: v1beta3.AccessAllAuthenticated}
 			}
 			return outcome{}
 		}
@@ -85,14 +83,14 @@ func (w *writer) decide(c *class, port int32) outcome {
 		if len(grants) == 1 && grants[0].req.all && grants[0].clients.key() == implicit {
 			// No deny touched the implicit allow: write what Istio's default is.
 			if mode == model.MTLSStrict {
-				return outcome{server: true, access: v1beta3.AccessAllAuthenticated, restricted: true}
+				return outcome{server: true, access: v1beta3.AccessAllAuthenticated}
 			}
 			return outcome{}
 		}
 	} else {
 		grants = w.applyDenials(c, port, grants, denials)
 	}
-	return outcome{server: true, access: v1beta3.AccessDeny, grants: prune(grants), restricted: true}
+	return outcome{server: true, access: v1beta3.AccessDeny, grants: prune(grants)}
 }
 
 // prune drops grants that another grant contains (more clients, more requests): they admit
@@ -235,11 +233,12 @@ func (w *writer) deny(c *class, port int32, g grant, d denial) (grant, bool) {
 		return g, false
 	}
 	if ms, ok := d.req.methodsOnly(); covers && ok {
-		req, _ := g.req.withoutMethods(ms)
-		if !d.rule.exact || dp.Action == model.Custom {
+		req, enumerated := g.req.withoutMethods(ms)
+		switch {
+		case !d.rule.exact || dp.Action == model.Custom:
 			w.report(model.CodeLinkerdDenyNarrowed, origin, field,
 				"%s policy %s/%s may refuse methods %v; %s now allows only the standard methods it leaves", kind, dp.Namespace, dp.Name, ms, what)
-		} else {
+		case enumerated: // any method became the standard ones; otherwise the fold is exact
 			w.report(model.CodeLinkerdDenyFolded, origin, field,
 				"DENY policy %s/%s refuses methods %v; %s now allows only the standard methods it leaves", dp.Namespace, dp.Name, ms, what)
 		}

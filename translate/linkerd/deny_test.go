@@ -38,6 +38,15 @@ func TestDenyPolicies(t *testing.T) {
 			narrowed: true, // non-standard methods
 		},
 		{
+			name: "a DENY of methods out of a list of allowed methods is folded exactly",
+			access: []model.AccessPolicy{
+				policy("shop", "reviews-readers", model.Allow, reviews, model.AccessRule{
+					From: from(model.Source{Namespaces: []string{"shop"}}), To: to(model.Operation{Methods: []string{"GET", "DELETE"}})}),
+				policy("shop", "no-delete", model.Deny, reviews, model.AccessRule{To: to(model.Operation{Methods: []string{"DELETE"}})}),
+			},
+			codes: []string{"MB5008"},
+		},
+		{
 			name: "a DENY that cuts allowed clients by path drops the rule, with an error",
 			access: []model.AccessPolicy{allowShop, policy("shop", "no-admin", model.Deny, reviews,
 				model.AccessRule{From: from(model.Source{Namespaces: []string{"shop"}}), To: to(model.Operation{Paths: []string{"/admin*"}})})},

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -72,7 +73,7 @@ func routeObjects(ns, name, server string, req requests, sources []string, gener
 		chunk := matches[part*maxMatchesPerRoute : min(len(matches), (part+1)*maxMatchesPerRoute)]
 		n := name
 		if part > 0 {
-			n = emit.Name(name, "part", string(rune('0'+part)))
+			n = emit.Name(name, "part", strconv.Itoa(part+1))
 		}
 		route := &gatewayv1.HTTPRoute{ObjectMeta: meta(ns, n, sources)}
 		if generated {
@@ -95,7 +96,7 @@ func routeNames(name string, req requests) []string {
 	n := len(routeMatches(req))
 	names := []string{name}
 	for part := 1; part*maxMatchesPerRoute < n; part++ {
-		names = append(names, emit.Name(name, "part", string(rune('0'+part))))
+		names = append(names, emit.Name(name, "part", strconv.Itoa(part+1)))
 	}
 	return names
 }

@@ -27,7 +27,7 @@ func Write(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructure
 	for _, ns := range w.namespaces() {
 		w.writeNamespace(ns)
 	}
-	routes, rf := gatewayapi.Write(snap, emit.Options{Mesh: Name, Channel: opts.Channel})
+	routes, rf := gatewayapi.WriteRoutes(snap, emit.Options{Mesh: Name, Channel: opts.Channel})
 	objs := append(w.objs, routes...)
 	emit.Sort(objs)
 	return objs, append(w.findings, rf...).Sorted()

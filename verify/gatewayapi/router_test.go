@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/meshbridge/meshbridge/internal/golden"
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/verify"
 	"github.com/meshbridge/meshbridge/verify/gatewayapi"

@@ -3,6 +3,7 @@ package istio_test
 import (
 	"testing"
 
+	_ "github.com/meshbridge/meshbridge/internal/golden"
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/verify/istio"
 	"github.com/meshbridge/meshbridge/verify/semantics"

@@ -44,6 +44,7 @@ func (o Options) withDefaults() Options {
 
 type server struct {
 	namespace, name, ref string
+	labels               map[string]string
 	selector             map[string]any
 	port                 string // a number or a container port name
 	protocol, access     string
@@ -70,7 +71,9 @@ type Access struct {
 	servers        []server
 	authorizations map[string][]authorization // by namespace
 	routes         map[string][]inboundRoute  // by namespace/server
-	reading        gatewayapi.Reading
+	// serverAuthorizations are the older ServerAuthorization objects.
+	serverAuthorizations []serverAuthorization
+	reading              gatewayapi.Reading
 }
 
 // NewAccess reads the policy.linkerd.io objects and inbound routes among objs.
@@ -81,7 +84,7 @@ func NewAccess(objs semantics.Objects, opts Options) *Access {
 	a.clusterNets = readNetworks(cidrs(opts.ClusterNetworks))
 	a.probeNets = readNetworks(cidrs(opts.ProbeNetworks))
 	for _, o := range objs.Of(policyGroup, "Server") {
-		s := server{namespace: o.GetNamespace(), name: o.GetName(), ref: semantics.Name(o),
+		s := server{namespace: o.GetNamespace(), name: o.GetName(), ref: semantics.Name(o), labels: o.GetLabels(),
 			selector: semantics.Map(o.Object, "spec", "podSelector"), protocol: semantics.Str(o.Object, "spec", "proxyProtocol"),
 			access: semantics.Str(o.Object, "spec", "accessPolicy")}
 		switch p := semantics.Field(o.Object, "spec", "port").(type) {
@@ -126,6 +129,9 @@ func NewAccess(objs semantics.Objects, opts Options) *Access {
 			az.authns = append(az.authns, f)
 		}
 		a.authorizations[ns] = append(a.authorizations[ns], az)
+	}
+	for _, o := range objs.Of(policyGroup, "ServerAuthorization") {
+		a.serverAuthorizations = append(a.serverAuthorizations, readServerAuthorization(o.Object, o.GetNamespace(), semantics.Name(o), opts.TrustDomain))
 	}
 	for _, g := range []string{"gateway.networking.k8s.io", policyGroup} {
 		for _, o := range objs.Of(g, "HTTPRoute") {
@@ -227,6 +233,11 @@ func (a *Access) serverAuthz(s *server) []authorization {
 	for _, az := range a.authorizations[s.namespace] {
 		if (az.targetKind == "Server" && az.targetName == s.name) || (az.targetKind == "Namespace" && az.targetName == s.namespace) {
 			out = append(out, az)
+		}
+	}
+	for _, sa := range a.serverAuthorizations {
+		if sa.namespace == s.namespace && (sa.server == s.name || (sa.selector != nil && semantics.MatchSelector(sa.selector, s.labels))) {
+			out = append(out, sa.authorization)
 		}
 	}
 	access := s.access

@@ -17,6 +17,8 @@
 // config.linkerd.io/default-inbound-policy annotation, its namespace's, or the cluster's
 // (all-unauthenticated unless Options say otherwise). Kubelet probes (GET on a probe path)
 // are admitted from the probe networks on ports without Server or without inbound routes.
-// Clients are known by mesh identity, <sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>,
-// and by address; localhost is always admitted and not modelled.
+// Older ServerAuthorizations (server by name or selector; meshTLS, unauthenticated, networks)
+// count as authorizations of the Servers they name. Clients are known by mesh identity,
+// <sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>, and by address; localhost is
+// always admitted and not modelled.
 package linkerd

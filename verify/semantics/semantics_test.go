@@ -2,6 +2,8 @@ package semantics
 
 import (
 	"testing"
+
+	_ "github.com/meshbridge/meshbridge/internal/golden"
 )
 
 func TestRegexReadings(t *testing.T) {

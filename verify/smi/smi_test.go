@@ -3,6 +3,7 @@ package smi_test
 import (
 	"testing"
 
+	_ "github.com/meshbridge/meshbridge/internal/golden"
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/verify"
 	"github.com/meshbridge/meshbridge/verify/semantics"
