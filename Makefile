@@ -14,12 +14,12 @@ help: ## list the targets
 build: ## build bin/translator
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/translator
 
-demo: build ## translate the bundled example (examples/shop) for Gateway API and for SMI (OSM)
+demo: build ## translate the bundled example (examples/shop) for Gateway API, then for Linkerd
 	@echo "### translator convert -f examples/shop/ --to gatewayapi"
 	@$(BIN) convert -f examples/shop/ --to gatewayapi --fail-on never
 	@echo
-	@echo "### translator convert -f examples/shop/ --to smi --mesh osm"
-	@$(BIN) convert -f examples/shop/ --to smi --mesh osm --fail-on never
+	@echo "### translator convert -f examples/shop/ --to linkerd"
+	@$(BIN) convert -f examples/shop/ --to linkerd --fail-on never
 
 envtest: ## build (once) the kube-apiserver and etcd the integration tests run against
 	@hack/envtest-assets.sh $(ENVTEST_CACHE) >/dev/null
@@ -41,7 +41,32 @@ docs: ## regenerate docs/findings.md from the findings catalog
 	$(GO) test ./model -run TestFindingsDocIsCurrent -update
 
 bench: ## benchmarks per stage
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@$(MAKE) --no-print-directory build
+	$(GO) build -o .cache/bench/floor ./hack/bench/floor
+	MESHBRIDGE_BENCH_SIZES=$(BENCH_SIZES) $(GO) test -run '^$$' -bench '$(BENCH_STAGES)' -benchmem -benchtime=$(BENCH_TIME) ./bench ./cmd/translator
+	$(GO) run ./hack/bench/measure -translator $(BIN) -floor .cache/bench/floor -cache .cache/bench/corpus \
+		-corpora $(BENCH_CORPORA) -runs $(BENCH_RUNS) -runs-large $(BENCH_RUNS_LARGE) -timeout $(BENCH_TIMEOUT) \
+		-budget $(BENCH_BUDGET) $(if $(filter 1,$(BENCH_DOC)),-doc docs/performance.md)
 
 clean:
 	rm -rf bin
+
+# Performance (docs/performance.md). `make corpus N=10000 [MIX=vs-ap] [OUT=dir]` writes a generated
+# corpus; `make bench` runs the stage benchmarks and measures convert as a whole process against a
+# floor (BENCH_DOC=1 also writes the figures into docs/performance.md).
+N                ?= 10000
+MIX              ?= mixed
+OUT              ?= .cache/corpus/$(MIX)-$(N)
+BENCH_SIZES      ?= 1000,10000
+BENCH_STAGES     ?= Load|Read|Write|Print
+BENCH_TIME       ?= 1x
+BENCH_CORPORA    ?= mixed:10000,vs-ap:40000,mixed:100000
+BENCH_RUNS       ?= 3
+BENCH_RUNS_LARGE ?= 1
+BENCH_TIMEOUT    ?= 60s
+BENCH_BUDGET     ?= 6m
+BENCH_DOC        ?=
+
+.PHONY: corpus
+corpus: ## write a generated corpus: make corpus N=10000 [MIX=mixed|vs-ap] [OUT=.cache/corpus/MIX-N]
+	$(GO) run ./hack/corpusgen/cmd/corpusgen -n $(N) -mix $(MIX) -out $(OUT)

@@ -119,8 +119,9 @@ var linkerdCatalog = []CatalogEntry{
 	},
 	{
 		Code: CodeLinkerdTrustDomain, Severity: Warning, Title: "Identity pattern limited to one trust domain",
-		Meaning: "The principal pattern matches service accounts of every trust domain; Linkerd identity " +
-			"references name the mesh's own trust domain, so identities of other trust domains are not admitted.",
+		Meaning: "The principal pattern (or trustDomains condition) admits any identity of several trust domains; " +
+			"Linkerd identity references and patterns are written for the mesh's own trust domain, so identities " +
+			"of the other trust domains are not admitted.",
 		Remedy: "Nothing for a single-cluster mesh. Otherwise list the other trust domains' identities by hand.",
 	},
 	{

@@ -1,6 +1,8 @@
 package istio
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbridge/meshbridge/model"
@@ -74,6 +76,27 @@ func (r *reader) addWorkload(origin model.Origin, tpl *corev1.PodTemplateSpec) {
 		for _, p := range c.Ports {
 			w.Ports = append(w.Ports, model.ContainerPort{Name: p.Name, Port: p.ContainerPort, Protocol: string(p.Protocol)})
 		}
+		w.Probes = append(w.Probes, httpProbes(c)...)
 	}
 	r.snap.Inventory.Workloads = append(r.snap.Inventory.Workloads, w)
+}
+
+// httpProbes returns a container's httpGet probes (liveness, readiness, startup), without
+// duplicates. Targets that authorize per route must let the kubelet through to them.
+func httpProbes(c corev1.Container) []model.HTTPProbe {
+	var out []model.HTTPProbe
+	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+		if p == nil || p.HTTPGet == nil {
+			continue
+		}
+		path := p.HTTPGet.Path
+		if path == "" {
+			path = "/"
+		}
+		hp := model.HTTPProbe{Port: p.HTTPGet.Port.IntVal, PortName: p.HTTPGet.Port.StrVal, Path: path}
+		if !slices.Contains(out, hp) {
+			out = append(out, hp)
+		}
+	}
+	return out
 }

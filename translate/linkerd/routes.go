@@ -143,18 +143,18 @@ func winners(a, b block) int {
 
 // checkOverlaps reports pairs of routes on which Linkerd may pick a route whose authorizations
 // lack a grant that Istio would apply to the request: access narrower than Istio's.
-func (w *writer) checkOverlaps(server string, serverWide []grant, routes []*routePlan) {
+func (w *writer) checkOverlaps(server string, serverWide []grant, routes []*routePlan, fallback model.Origin) {
 	for i, a := range routes {
 		for _, b := range routes[i+1:] {
 			if a.kind == routeProbes || b.kind == routeProbes {
 				continue // probes admit everyone; losing them costs no access
 			}
-			w.checkPair(server, serverWide, a, b)
+			w.checkPair(server, serverWide, a, b, fallback)
 		}
 	}
 }
 
-func (w *writer) checkPair(server string, serverWide []grant, a, b *routePlan) {
+func (w *writer) checkPair(server string, serverWide []grant, a, b *routePlan, fallback model.Origin) {
 	aBlocks, bBlocks := a.req.blocks, b.req.blocks
 	if a.req.all {
 		aBlocks = []block{{path: pathMatch{kind: pathAny}}}
@@ -169,11 +169,11 @@ func (w *writer) checkPair(server string, serverWide []grant, a, b *routePlan) {
 			}
 			win := winners(x, y)
 			if win&1 != 0 && !covered(a, b, serverWide) {
-				w.reportOverlap(server, a, b)
+				w.reportOverlap(server, a, b, fallback)
 				return
 			}
 			if win&2 != 0 && !covered(b, a, serverWide) {
-				w.reportOverlap(server, b, a)
+				w.reportOverlap(server, b, a, fallback)
 				return
 			}
 		}
@@ -192,9 +192,9 @@ func covered(win, lose *routePlan, serverWide []grant) bool {
 	return true
 }
 
-func (w *writer) reportOverlap(server string, win, lose *routePlan) {
+func (w *writer) reportOverlap(server string, win, lose *routePlan, fallback model.Origin) {
 	g := lose.grants[0]
-	origin := model.Origin{}
+	origin := fallback
 	if g.policy != nil {
 		origin = g.policy.Origin
 	}

@@ -54,13 +54,25 @@ func (w *writer) reportUntranslated() {
 		p := &w.snap.Access[i]
 		switch {
 		case p.DryRun:
-			w.report(model.CodeLinkerdDryRunSkipped, p.Origin, "metadata.annotations", "dry-run policy: Istio does not enforce it")
+			w.report(model.CodeLinkerdDryRunSkipped, p.Origin, dryRunField(p.Origin.Object.Kind), "dry-run policy: Istio does not enforce it")
 		case len(p.Target.Refs) > 0:
 			w.report(model.CodeLinkerdTargetRefs, p.Origin, p.Target.Field, "policy attached to %s by targetRefs was not translated", refNames(p.Target.Refs))
 		case p.Action == model.Audit:
 			w.report(model.CodeLinkerdAuditNotTranslated, p.Origin, "spec.action", "AUDIT policy was not translated")
 		}
 	}
+}
+
+// dryRunField is where an object of kind says it is not enforced: the istio.io/dry-run
+// annotation, or the enforcement mode of the retired RBAC kinds.
+func dryRunField(kind string) string {
+	switch kind {
+	case "ServiceRoleBinding":
+		return "spec.mode"
+	case "ClusterRbacConfig", "RbacConfig":
+		return "spec.enforcementMode"
+	}
+	return "metadata.annotations[istio.io/dry-run]"
 }
 
 func refNames(refs []model.ObjectRef) string {
@@ -235,10 +247,10 @@ func (w *writer) writeServer(c *class, conj conjunct, members []model.Workload, 
 	if len(routes) > 0 {
 		if probes := probePaths(members, port); len(probes) > 0 {
 			serverWide, routes = planRoutes(name, o.grants, probes)
-			w.report(model.CodeLinkerdProbesAuthorized, grantOrigin(o.grants), "",
+			w.report(model.CodeLinkerdProbesAuthorized, grantOrigin(o.grants, c), "",
 				"Server %s/%s has inbound routes, so GET %s from any client was authorized for the kubelet's probes", c.ns, name, strings.Join(probes, ", "))
 		}
-		w.checkOverlaps(name, serverWide, routes)
+		w.checkOverlaps(name, serverWide, routes, grantOrigin(nil, c))
 	}
 	serverRef := v1alpha1.LocalTargetRef{Group: v1beta3.GroupVersion.Group, Kind: v1beta3.KindServer, Name: name}
 	for _, g := range serverWide {
@@ -278,11 +290,19 @@ func grantSources(g grant, fallback []string) []string {
 	return slices.Clone(fallback)
 }
 
-func grantOrigin(grants []grant) model.Origin {
+// grantOrigin is the first policy among grants, else the class's first policy: where a
+// finding about a Server points.
+func grantOrigin(grants []grant, c *class) model.Origin {
 	for _, g := range grants {
 		if g.policy != nil {
 			return g.policy.Origin
 		}
+	}
+	if len(c.access) > 0 {
+		return c.access[0].Origin
+	}
+	if len(c.peer) > 0 {
+		return c.peer[0].Origin
 	}
 	return model.Origin{}
 }

@@ -19,6 +19,11 @@ type destination struct {
 	// strict is true when every workload requires mutual TLS on every port, so that every caller
 	// has a service account.
 	strict bool
+	// plain are the ports on which some workload has mutual TLS DISABLE (mtls.go). When
+	// plainElsewhere is set, every port but mtlsPorts is plain.
+	plain          []int32
+	plainElsewhere bool
+	mtlsPorts      []int32
 }
 
 // scopedPolicy is an access policy with the workloads it applies to.
@@ -75,7 +80,7 @@ func (w *writer) writeAccess() {
 		}
 		if p.Action == model.Allow {
 			if len(p.Rules) == 0 {
-				w.report(model.CodeSMIAllowNothing, p.Origin, "spec.rules", "the policy allows nothing; no TrafficTarget is written for it")
+				w.report(model.CodeSMIAllowNothing, p.Origin, rulesField(p), "the policy allows nothing; no TrafficTarget is written for it")
 			}
 			allows = append(allows, sp)
 		} else {
@@ -94,6 +99,16 @@ func (w *writer) writeAccess() {
 	for _, d := range w.destinations() {
 		w.writeDestination(d, allows, denies)
 	}
+}
+
+// rulesField is the field that holds a policy's rules: spec.rules on an AuthorizationPolicy; for
+// a policy the reader synthesized from other objects (rbac.istio.io), the field its target came
+// from, which is what made it (ClusterRbacConfig spec.mode for a deny-by-default policy).
+func rulesField(p *model.AccessPolicy) string {
+	if p.Origin.Object.Kind == "AuthorizationPolicy" {
+		return "spec.rules"
+	}
+	return p.Target.Field
 }
 
 // scopeNamespace is the namespace a policy's selector applies in ("" for mesh-wide).
@@ -169,6 +184,7 @@ func (w *writer) destinations() []destination {
 	for _, d := range byAccount {
 		slices.Sort(d.ports)
 		d.ports = slices.Compact(d.ports)
+		w.plainText(d)
 		out = append(out, *d)
 	}
 	slices.SortFunc(out, func(a, b destination) int {
@@ -253,15 +269,28 @@ func (w *writer) writeDefaultAllow(d destination, denies []*scopedPolicy) {
 	for _, s := range all {
 		g.add(s, clause{kind: kindAll})
 	}
-	w.report(model.CodeSMIDefaultAllow, origin, "",
-		"no ALLOW policy selects the workloads of service account %s; Istio allows every caller, written as a "+
-			"TrafficTarget from the %d known service accounts", d.account, len(all))
+	g = w.fold(nil, g, denies, d)
+	written := w.writeGrant(grantSource{origin: origin, name: "allow-all"}, d, g)
+	// Say what was written: DENY and CUSTOM policies may have removed some or all of it.
+	switch {
+	case len(written) == 0:
+		w.report(model.CodeSMIDefaultAllow, origin, "",
+			"no ALLOW policy selects the workloads of service account %s, so Istio allows every caller, but DENY "+
+				"or CUSTOM policies leave nothing SMI can write; no TrafficTarget was written", d.account)
+		return
+	case len(written) < len(all):
+		w.report(model.CodeSMIDefaultAllow, origin, "",
+			"no ALLOW policy selects the workloads of service account %s; Istio allows every caller, written as "+
+				"TrafficTargets from %d of the %d known service accounts", d.account, len(written), len(all))
+	default:
+		w.report(model.CodeSMIDefaultAllow, origin, "",
+			"no ALLOW policy selects the workloads of service account %s; Istio allows every caller, written as a "+
+				"TrafficTarget from the %d known service accounts", d.account, len(all))
+	}
 	w.report(model.CodeSMISourcesExpanded, origin, "",
 		"every caller of service account %s was expanded to %d known service accounts", d.account, len(all))
 	if !d.strict {
 		w.report(model.CodeSMIUnauthenticated, origin, "",
 			"Istio also allows plain-text callers to service account %s; SMI cannot", d.account)
 	}
-	g = w.fold(nil, g, denies, d)
-	w.writeGrant(grantSource{origin: origin, name: "allow-all"}, d, g)
 }

@@ -35,18 +35,57 @@ func from(principals ...string) []model.Source {
 
 const productpage = "cluster.local/ns/default/sa/productpage"
 
+// accessCase is one table entry for runAccessCases.
+type accessCase struct {
+	name   string
+	snap   *model.Snapshot
+	meshes []string
+	want   []model.Code // codes that must be reported
+	none   []model.Code // codes that must not be reported
+	check  func(t *testing.T, mesh string, objs []*unstructured.Unstructured)
+	// findings checks the findings themselves (messages, fields).
+	findings func(t *testing.T, mesh string, fs model.Findings)
+	// aliases: Istio is configured with the other trust domains as aliases.
+	aliases bool
+}
+
+// runAccessCases writes each case for each mesh, checks codes and objects, and that the objects
+// never allow a request Istio denies.
+func runAccessCases(t *testing.T, cases []accessCase) {
+	t.Helper()
+	for _, c := range cases {
+		for _, mesh := range cmpOr(c.meshes, meshes) {
+			t.Run(c.name+" ("+mesh+")", func(t *testing.T) {
+				objs, fs := write(t, c.snap, mesh)
+				for _, code := range c.want {
+					if !hasCode(fs, code) {
+						t.Errorf("want finding %s, got %v", code, fs)
+					}
+				}
+				for _, code := range c.none {
+					if hasCode(fs, code) {
+						t.Errorf("want no finding %s, got %v", code, fs)
+					}
+				}
+				if c.check != nil {
+					c.check(t, mesh, objs)
+				}
+				if c.findings != nil {
+					c.findings(t, mesh, fs)
+				}
+				trustDomainAliases = c.aliases
+				defer func() { trustDomainAliases = false }()
+				if n := assertNeverWidens(t, c.snap, objs); n == 0 && len(kinds(objs, "TrafficTarget")) > 0 {
+					t.Errorf("the objects allow none of the test requests; the check is vacuous")
+				}
+			})
+		}
+	}
+}
+
 func TestAccess(t *testing.T) {
 	reviews := map[string]string{"app": "reviews"}
-	cases := []struct {
-		name   string
-		snap   *model.Snapshot
-		meshes []string
-		want   []model.Code // codes that must be reported
-		none   []model.Code // codes that must not be reported
-		check  func(t *testing.T, mesh string, objs []*unstructured.Unstructured)
-		// aliases: Istio is configured with the other trust domains as aliases.
-		aliases bool
-	}{
+	cases := []accessCase{
 		{
 			name: "one principal becomes one TrafficTarget allowing everything",
 			snap: strict(snapshot(bookinfo(), allowTo(reviews, model.AccessRule{From: from(productpage)}))),
@@ -162,12 +201,18 @@ func TestAccess(t *testing.T) {
 			},
 		},
 		{
-			name: "a port rule covering every declared port needs no port",
+			name: "a port rule covering every declared port keeps its ports and writes HTTP for every port",
 			snap: strict(snapshot(bookinfo(), allowTo(reviews, model.AccessRule{From: from(productpage),
 				To: []model.Operation{{Ports: []string{"9080", "15000"}}}}))),
 			none: []model.Code{model.CodeSMIPortNotExpressible},
 			check: func(t *testing.T, mesh string, objs []*unstructured.Unstructured) {
-				named(t, objs, "TrafficTarget", "default", "allow-reviews-reviews")
+				if mesh == "traefik-mesh" {
+					named(t, objs, "TrafficTarget", "default", "allow-reviews-reviews-9080")
+					named(t, objs, "TrafficTarget", "default", "allow-reviews-reviews-15000")
+					return
+				}
+				contains(t, named(t, objs, "TrafficTarget", "default", "allow-reviews-reviews"), "name: allow-reviews-reviews-tcp-9080-15000")
+				contains(t, named(t, objs, "TCPRoute", "default", "allow-reviews-reviews-tcp-9080-15000"), "- 9080", "- 15000")
 			},
 		},
 		{
@@ -335,31 +380,7 @@ func TestAccess(t *testing.T) {
 			},
 		},
 	}
-	for _, c := range cases {
-		for _, mesh := range cmpOr(c.meshes, meshes) {
-			t.Run(c.name+" ("+mesh+")", func(t *testing.T) {
-				objs, fs := write(t, c.snap, mesh)
-				for _, code := range c.want {
-					if !hasCode(fs, code) {
-						t.Errorf("want finding %s, got %v", code, fs)
-					}
-				}
-				for _, code := range c.none {
-					if hasCode(fs, code) {
-						t.Errorf("want no finding %s, got %v", code, fs)
-					}
-				}
-				if c.check != nil {
-					c.check(t, mesh, objs)
-				}
-				trustDomainAliases = c.aliases
-				defer func() { trustDomainAliases = false }()
-				if n := assertNeverWidens(t, c.snap, objs); n == 0 && len(kinds(objs, "TrafficTarget")) > 0 {
-					t.Errorf("the objects allow none of the test requests; the check is vacuous")
-				}
-			})
-		}
-	}
+	runAccessCases(t, cases)
 }
 
 func TestAccessIsNotWrittenForLinkerdSMI(t *testing.T) {

@@ -1,6 +1,7 @@
 package smi
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,11 +31,67 @@ func (w *writer) allowGrant(p *model.AccessPolicy, d destination) grant {
 		if len(clauses) == 0 {
 			continue
 		}
-		for _, s := range w.allowSources(p, r, d, c) {
+		named, anyone := w.allowSources(p, r, d, c)
+		for _, s := range anyone {
 			g.add(s, clauses...)
+		}
+		if len(named) == 0 {
+			continue
+		}
+		if narrowed := w.identityClauses(p, r, d, clauses); len(narrowed) > 0 {
+			for _, s := range named {
+				g.add(s, narrowed...)
+			}
 		}
 	}
 	return g
+}
+
+// identityClauses limits clauses to the ports on which callers have a peer identity: on a port
+// where PeerAuthentication disables mutual TLS, a source that needs an identity never matches.
+func (w *writer) identityClauses(p *model.AccessPolicy, r model.AccessRule, d destination, clauses []clause) []clause {
+	ports := d.identityPorts()
+	if ports == nil {
+		return clauses
+	}
+	var out []clause
+	for _, c := range clauses {
+		c.ports = intersectPorts(c.ports, ports)
+		out = append(out, c)
+	}
+	out = normalize(out)
+	if clausesKey(out) == clausesKey(normalize(slices.Clone(clauses))) {
+		return out
+	}
+	plain := fmt.Sprint(d.plain)
+	if d.plainElsewhere {
+		plain = fmt.Sprintf("every port but %v", d.mtlsPorts)
+	}
+	if len(out) == 0 {
+		w.report(model.CodeSMIPlainTextPorts, p.Origin, r.Field,
+			"service account %s takes plain text on %s (PeerAuthentication DISABLE), where Istio sees no peer "+
+				"identity and the rule's sources never match; it matches on no port the workloads declare "+
+				"with mutual TLS and was not written", d.account, plain)
+		return nil
+	}
+	var kept [][]int32
+	for _, c := range out {
+		kept = append(kept, c.ports)
+	}
+	w.report(model.CodeSMIPlainTextPorts, p.Origin, r.Field,
+		"service account %s takes plain text on %s (PeerAuthentication DISABLE), where Istio sees no peer "+
+			"identity and the rule's sources never match; written for ports %v only", d.account, plain, portUnion(kept))
+	return out
+}
+
+// portUnion is the sorted union of port lists, none of them nil.
+func portUnion(lists [][]int32) []int32 {
+	var out []int32
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // allowConditions reads a rule's `when` list; ok is false when the rule cannot be written.
@@ -213,13 +270,14 @@ func (w *writer) allowOperation(p *model.AccessPolicy, op model.Operation, d des
 	return out
 }
 
-// allowSources returns the service accounts a rule's sources and source conditions match.
-func (w *writer) allowSources(p *model.AccessPolicy, r model.AccessRule, d destination, c conds) []sa {
+// allowSources returns the service accounts a rule's sources and source conditions match:
+// named are matched by a source that needs a peer identity, anyone by one that also matches
+// callers without one.
+func (w *writer) allowSources(p *model.AccessPolicy, r model.AccessRule, d destination, c conds) (named, anyone []sa) {
 	froms := r.From
 	if len(froms) == 0 {
 		froms = []model.Source{{Field: r.Field}}
 	}
-	var out []sa
 	expanded, unauthenticated := false, false
 	for _, src := range froms {
 		if bad := unsupportedSource(src); len(bad) > 0 {
@@ -232,25 +290,30 @@ func (w *writer) allowSources(p *model.AccessPolicy, r model.AccessRule, d desti
 		if !explicit {
 			candidates, expanded = w.universe(), true
 		}
+		identity := needsIdentity(src, c.source)
 		for _, s := range candidates {
 			if w.identityMatches(src, p.Namespace, s) && w.conditionsMatch(c.source, p.Namespace, s) {
-				out = append(out, s)
+				if identity {
+					named = append(named, s)
+				} else {
+					anyone = append(anyone, s)
+				}
 			}
 		}
 		if mayBeUnauthenticated(src) && len(c.source) == 0 {
 			unauthenticated = true
 		}
 	}
-	out = sortAccounts(out)
+	named, anyone = sortAccounts(named), sortAccounts(anyone)
 	if expanded {
 		w.report(model.CodeSMISourcesExpanded, p.Origin, r.Field,
-			"sources expanded to the %d matching service accounts the input knows of", len(out))
+			"sources expanded to the %d matching service accounts the input knows of", len(sortAccounts(append(slices.Clone(named), anyone...))))
 	}
 	if unauthenticated && !d.strict {
 		w.report(model.CodeSMIUnauthenticated, p.Origin, r.Field,
 			"the rule also allows plain-text callers to service account %s, which does not require mutual TLS; SMI cannot", d.account)
 	}
-	return out
+	return named, anyone
 }
 
 func (w *writer) conditionsMatch(cs []model.Condition, policyNS string, s sa) bool {

@@ -2,6 +2,7 @@ package smi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshbridge/meshbridge/model"
@@ -24,6 +25,9 @@ type denyRule struct {
 	ops []denyOp
 	// approx names the conditions taken to match because SMI cannot check them.
 	approx []string
+	// anonymous is set when the rule also matches callers without a peer identity, as every
+	// caller is on a port that takes plain text (mtls.go).
+	anonymous bool
 }
 
 // denyOp is one denied operation: ports AND methods AND other HTTP conditions.
@@ -75,6 +79,8 @@ func (w *writer) denyRules(p *model.AccessPolicy, d destination) []denyRule {
 		for _, src := range froms {
 			dr.approx = append(dr.approx, unsupportedSource(src)...)
 		}
+		dr.anonymous = !slices.ContainsFunc(sourceConds, func(c model.Condition) bool { return len(c.Values) > 0 }) &&
+			slices.ContainsFunc(froms, mayBeUnauthenticated)
 		policyNS := p.Namespace
 		dr.sources = func(s sa) bool {
 			if !w.conditionsMatch(sourceConds, policyNS, s) {
@@ -148,14 +154,21 @@ func (w *writer) fold(allow *model.AccessPolicy, g grant, denies []*scopedPolicy
 	}
 	for _, sp := range denies {
 		for _, dr := range w.denyRules(sp.p, d) {
-			changed, inexact := false, false
+			changed, inexact, plain := false, false, false
 			for s, cs := range g {
-				if !dr.sources(s) {
+				byIdentity := dr.sources(s)
+				if !byIdentity && !(dr.anonymous && d.hasPlain()) {
 					continue
 				}
 				for _, op := range dr.ops {
 					var c, x bool
-					cs, c, x = subtractAll(cs, op, d.ports)
+					if byIdentity {
+						// On plain-text ports Istio cannot match the rule's sources; SMI denies there too.
+						plain = plain || !dr.anonymous && touchesPlain(cs, op, d)
+						cs, c, x = subtractAll(cs, op, d.ports)
+					} else {
+						cs, c, x = subtractOnPlain(cs, op, d)
+					}
 					changed, inexact = changed || c, inexact || x
 				}
 				if len(cs) == 0 {
@@ -165,17 +178,21 @@ func (w *writer) fold(allow *model.AccessPolicy, g grant, denies []*scopedPolicy
 				}
 			}
 			if changed {
-				w.reportFold(sp.p, dr, target, d, inexact)
+				w.reportFold(sp.p, dr, target, d, inexact, plain)
 			}
 		}
 	}
 	return g
 }
 
-func (w *writer) reportFold(p *model.AccessPolicy, dr denyRule, target string, d destination, inexact bool) {
+func (w *writer) reportFold(p *model.AccessPolicy, dr denyRule, target string, d destination, inexact, plain bool) {
 	var why []string
 	if inexact {
 		why = append(why, "the complement of its paths, hosts or headers cannot be written")
+	}
+	if plain {
+		why = append(why, "its sources need a peer identity, which callers do not have on the ports where "+
+			"PeerAuthentication disables mutual TLS, but SMI cannot tell those callers apart")
 	}
 	if len(dr.approx) > 0 {
 		why = append(why, "SMI cannot check "+strings.Join(dr.approx, ", ")+", taken to match")
@@ -191,6 +208,55 @@ func (w *writer) reportFold(p *model.AccessPolicy, dr denyRule, target string, d
 		w.report(model.CodeSMIDenyFolded, p.Origin, dr.field,
 			"removed from %s to service account %s", target, d.account)
 	}
+}
+
+// subtractOnPlain removes op from every clause on the ports of d that take plain text only: there
+// a rule whose sources match callers without identity matches every caller.
+func subtractOnPlain(cs []clause, op denyOp, d destination) (out []clause, changed, inexact bool) {
+	if !d.plainElsewhere {
+		op.ports = intersectPorts(op.ports, d.plain)
+		if len(op.ports) == 0 {
+			return cs, false, false
+		}
+		return subtractAll(cs, op, d.ports)
+	}
+	// Every port but mtlsPorts is plain: c minus (op on plain ports) is (c minus op) or (c on
+	// mtlsPorts).
+	for _, c := range cs {
+		if c.ports != nil && len(minusPorts(c.ports, d.mtlsPorts, nil)) == 0 {
+			out = append(out, c)
+			continue
+		}
+		got, ch, x := subtract(c, op, d.ports)
+		if !ch {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, got...)
+		if kept := intersectPorts(c.ports, d.mtlsPorts); len(kept) > 0 {
+			c.ports = kept
+			out = append(out, c)
+		}
+		changed, inexact = true, inexact || x
+	}
+	return out, changed, inexact
+}
+
+// touchesPlain reports whether op, on some clause, covers a port of d that takes plain text.
+func touchesPlain(cs []clause, op denyOp, d destination) bool {
+	for _, c := range cs {
+		ports := intersectPorts(c.ports, op.ports)
+		switch {
+		case ports != nil && len(ports) == 0:
+		case ports == nil && d.hasPlain():
+			return true
+		case len(d.plain) > 0 && len(intersectPorts(ports, d.plain)) > 0:
+			return true
+		case d.plainElsewhere && len(minusPorts(ports, d.mtlsPorts, nil)) > 0:
+			return true
+		}
+	}
+	return false
 }
 
 // subtractAll removes op from every clause; changed says whether anything was removed, inexact

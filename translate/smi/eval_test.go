@@ -25,6 +25,9 @@ type request struct {
 	headers map[string]string
 	ip      string // caller IP, for ipBlocks
 	jwt     string // request principal, "" when the request carries no JWT
+	// plain: the destination port takes plain text (PeerAuthentication DISABLE), so Istio sees
+	// no peer identity. Set by istioAllows.
+	plain bool
 }
 
 // reading is how a consumer reads HTTPRouteGroup regexes: OSM matches paths and headers in
@@ -159,6 +162,7 @@ func toInt(v any) int64 {
 // istioAllows evaluates the snapshot's policies for a request to one workload, as Istio does:
 // CUSTOM (taken as deny: the external authorizer may deny), DENY, then ALLOW with default allow.
 func istioAllows(s *model.Snapshot, target model.Workload, r request) bool {
+	r.plain = s.MTLSModeFor(target.Namespace, target.Labels, r.port) == model.MTLSDisable
 	var allows []model.AccessPolicy
 	for _, p := range s.Access {
 		if p.DryRun || p.Action == model.Audit || !applies(s, p, target) {
@@ -243,12 +247,12 @@ func sourceMatchesReq(s *model.Snapshot, p model.AccessPolicy, src model.Source,
 		if td, rest, ok := strings.Cut(v, "/"); trustDomainAliases && ok && !strings.Contains(td, "*") {
 			v = s.TrustDomain + "/" + rest
 		}
-		return istioMatch(v, principal)
+		return !r.plain && istioMatch(v, principal)
 	}
 	return field(src.Principals, src.NotPrincipals, matchPrincipal) &&
-		field(src.Namespaces, src.NotNamespaces, func(v string) bool { return globMatch(v, r.source.Namespace) }) &&
-		field(src.ServiceAccounts, src.NotServiceAccounts, func(v string) bool { return serviceAccountMatches(v, p.Namespace, r.source) }) &&
-		field(src.TrustDomains, src.NotTrustDomains, func(v string) bool { return istioMatch(v, s.TrustDomain) }) &&
+		field(src.Namespaces, src.NotNamespaces, func(v string) bool { return !r.plain && globMatch(v, r.source.Namespace) }) &&
+		field(src.ServiceAccounts, src.NotServiceAccounts, func(v string) bool { return !r.plain && serviceAccountMatches(v, p.Namespace, r.source) }) &&
+		field(src.TrustDomains, src.NotTrustDomains, func(v string) bool { return !r.plain && istioMatch(v, s.TrustDomain) }) &&
 		field(src.RequestPrincipals, src.NotRequestPrincipals, func(v string) bool { return istioMatch(v, r.jwt) }) &&
 		field(src.IPBlocks, src.NotIPBlocks, func(v string) bool { return inBlock(v, r.ip) }) &&
 		field(src.RemoteIPBlocks, src.NotRemoteIPBlocks, func(v string) bool { return inBlock(v, r.ip) })
@@ -323,6 +327,8 @@ func condMatches(s *model.Snapshot, p model.AccessPolicy, c model.Condition, r r
 			return len(c.Values) == 0 // notValues only: an absent header matches none of them
 		}
 		v = val
+	case r.plain && strings.HasPrefix(c.Key, "source.") && c.Key != "source.ip":
+		return field(c.Values, c.NotValues, func(string) bool { return false }) // no peer identity
 	case c.Key == "source.namespace":
 		v, match = r.source.Namespace, globMatch
 	case c.Key == "source.principal":

@@ -1,6 +1,10 @@
 package smi
 
-import "github.com/meshbridge/meshbridge/model"
+import (
+	"slices"
+
+	"github.com/meshbridge/meshbridge/model"
+)
 
 // requiresMTLS reports whether Istio requires mutual TLS for every port of wl, so that every
 // caller Istio lets in has a workload identity (and so a service account SMI can name). The
@@ -46,4 +50,70 @@ func first(have, pa *model.PeerAuthentication) *model.PeerAuthentication {
 		return have
 	}
 	return pa
+}
+
+// plainText records on d where Istio takes plain text from callers: the ports on which some
+// workload of d has mutual TLS DISABLE. There no caller has a peer identity, so sources that
+// need one never match, while sources that need none (negations only, or no source) match every
+// caller. A TrafficTarget applies to every pod of the service account, so a port is plain when it
+// is plain on any of them.
+func (w *writer) plainText(d *destination) {
+	// Ports whose mode may differ from a workload's default: the declared ones and those a
+	// PeerAuthentication sets port by port.
+	candidates := slices.Clone(d.ports)
+	for _, pa := range w.snap.PeerAuthentications {
+		for p := range pa.PortModes {
+			candidates = append(candidates, p)
+		}
+	}
+	slices.Sort(candidates)
+	candidates = slices.Compact(candidates)
+	plain := map[int32]bool{}
+	for _, wl := range d.workloads {
+		// No PeerAuthentication sets port 0, so this is the mode of every port not set one by one.
+		if w.snap.MTLSModeFor(wl.Namespace, wl.Labels, 0) == model.MTLSDisable {
+			d.plainElsewhere = true
+		}
+		for _, p := range candidates {
+			if w.snap.MTLSModeFor(wl.Namespace, wl.Labels, p) == model.MTLSDisable {
+				plain[p] = true
+			}
+		}
+	}
+	d.plain = nil
+	d.mtlsPorts = []int32{}
+	for _, p := range candidates {
+		if plain[p] {
+			d.plain = append(d.plain, p)
+		} else {
+			d.mtlsPorts = append(d.mtlsPorts, p)
+		}
+	}
+}
+
+// hasPlain reports whether some port of d takes plain text.
+func (d destination) hasPlain() bool { return d.plainElsewhere || len(d.plain) > 0 }
+
+// identityPorts are the ports of d on which callers have a peer identity: nil for any port.
+// When a workload takes plain text by default, they are the ports PeerAuthentications set to
+// mutual TLS one by one; otherwise the declared ports that are not plain, a finite list that
+// leaves out undeclared ports.
+func (d destination) identityPorts() []int32 {
+	switch {
+	case d.plainElsewhere:
+		return d.mtlsPorts
+	case len(d.plain) > 0:
+		return minusPorts(nil, d.plain, d.ports)
+	}
+	return nil
+}
+
+// needsIdentity reports whether a source, with the rule's source conditions, can only match a
+// caller that has a peer identity: it names principals, namespaces, service accounts or trust
+// domains, or a source.* condition has values. Negations match a caller without identity.
+func needsIdentity(src model.Source, conditions []model.Condition) bool {
+	if !mayBeUnauthenticated(src) {
+		return true
+	}
+	return slices.ContainsFunc(conditions, func(c model.Condition) bool { return len(c.Values) > 0 })
 }

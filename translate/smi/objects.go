@@ -32,8 +32,8 @@ type sourceGroup struct {
 // writeGrant writes g for destination d: one HTTPRouteGroup holding every HTTP match, the
 // TCPRoutes, and one TrafficTarget per group of sources with the same clauses (and, with
 // access v1alpha2, per destination port). Everything lives in the destination's namespace, as
-// OSM requires.
-func (w *writer) writeGrant(src grantSource, d destination, g grant) {
+// OSM requires. It returns the sources written, sorted: none when nothing could be written.
+func (w *writer) writeGrant(src grantSource, d destination, g grant) []sa {
 	var groups []*sourceGroup
 	byKey := map[string]*sourceGroup{}
 	for _, s := range sortAccounts(keys(g)) {
@@ -49,7 +49,7 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) {
 		byKey[k].sources = append(byKey[k].sources, s)
 	}
 	if len(groups) == 0 {
-		return
+		return nil
 	}
 	ns := d.account.Namespace
 	base := []string{src.name, d.account.Name}
@@ -93,7 +93,9 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) {
 		return tcpRoutes[k]
 	}
 
+	var written []sa
 	for gi, grp := range groups {
+		written = append(written, grp.sources...)
 		for _, bucket := range w.portBuckets(grp.clauses) {
 			var httpNames, tcpNames []string
 			for _, c := range bucket.clauses {
@@ -116,6 +118,7 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) {
 				sortedUnique(httpNames), sortedUnique(tcpNames), annotations))
 		}
 	}
+	return sortAccounts(written)
 }
 
 // httpPart is the HTTPRouteGroup match a clause needs: its own, or every request for kindAll.
@@ -127,35 +130,6 @@ func (c clause) httpPart() (httpMatch, bool) {
 		return httpMatch{}, true
 	}
 	return httpMatch{}, false
-}
-
-// expressible adapts clauses to what the profile can write: it drops a port restriction that
-// covers every declared port, and without a destination port (access v1alpha3) it cannot limit
-// HTTP traffic to some ports, so it drops that HTTP part.
-func (w *writer) expressible(src grantSource, cs []clause, d destination) []clause {
-	var out []clause
-	for _, c := range cs {
-		if c.ports != nil && coversPorts(c.ports, d.ports) {
-			c.ports = nil
-		}
-		if c.ports == nil || w.prof.destinationPort {
-			out = append(out, c)
-			continue
-		}
-		switch c.kind {
-		case kindHTTP:
-			w.report(model.CodeSMIPortNotExpressible, src.origin, c.field,
-				"HTTP requests allowed on ports %v only cannot be written for %s; not written", c.ports, w.prof.mesh)
-		case kindAll:
-			w.report(model.CodeSMIPortNotExpressible, src.origin, c.field,
-				"traffic on ports %v written as a TCPRoute; HTTP traffic on those ports is not allowed by %s", c.ports, w.prof.mesh)
-			c.kind = kindTCP
-			out = append(out, c)
-		default:
-			out = append(out, c)
-		}
-	}
-	return normalize(out)
 }
 
 // portBucket is the clauses of one TrafficTarget: with access v1alpha2, those on one destination

@@ -17,11 +17,15 @@ type profile struct {
 	destinationPort bool
 	// tcpRoutePorts: TCPRoute has spec.matches.ports (specs v1alpha4).
 	tcpRoutePorts bool
+	// containerPorts: the consumer is known to read TCPRoute ports as container ports, as Istio
+	// reads its ports (OSM matches the destination port of the inbound connection).
+	containerPorts bool
 }
 
 // profiles are the consumers, by --mesh value. Facts: shared/reference/targets.md §1.
 var profiles = map[string]profile{
-	"osm": {mesh: "osm", access: "v1alpha3", specs: "v1alpha4", split: "v1alpha2", tcpRoutePorts: true},
+	"osm": {mesh: "osm", access: "v1alpha3", specs: "v1alpha4", split: "v1alpha2", tcpRoutePorts: true,
+		containerPorts: true},
 	"traefik-mesh": {mesh: "traefik-mesh", access: "v1alpha2", specs: "v1alpha3", split: "v1alpha3",
 		splitMatches: true, destinationPort: true},
 	"linkerd-smi": {mesh: "linkerd-smi", split: "v1alpha2"},
