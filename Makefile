@@ -43,7 +43,7 @@ docs: ## regenerate docs/findings.md from the findings catalog
 bench: ## benchmarks per stage
 	@$(MAKE) --no-print-directory build
 	$(GO) build -o .cache/bench/floor ./hack/bench/floor
-	MESHBRIDGE_BENCH_SIZES=$(BENCH_SIZES) $(GO) test -run '^$$' -bench '$(BENCH_STAGES)' -benchmem -benchtime=$(BENCH_TIME) ./bench ./cmd/translator
+	MESHBRIDGE_BENCH_SIZES=$(BENCH_SIZES) $(GO) test -run '^$$' -bench '$(BENCH_STAGES)' -benchmem -benchtime=$(BENCH_TIME) ./cmd/translator
 	$(GO) run ./hack/bench/measure -translator $(BIN) -floor .cache/bench/floor -cache .cache/bench/corpus \
 		-corpora $(BENCH_CORPORA) -runs $(BENCH_RUNS) -runs-large $(BENCH_RUNS_LARGE) -timeout $(BENCH_TIMEOUT) \
 		-budget $(BENCH_BUDGET) $(if $(filter 1,$(BENCH_DOC)),-doc docs/performance.md)
@@ -60,7 +60,7 @@ OUT              ?= .cache/corpus/$(MIX)-$(N)
 BENCH_SIZES      ?= 1000,10000
 BENCH_STAGES     ?= Load|Read|Write|Print
 BENCH_TIME       ?= 1x
-BENCH_CORPORA    ?= mixed:10000,vs-ap:40000,mixed:100000
+BENCH_CORPORA    ?= vs-ap:40000,mixed:10000,mixed:100000
 BENCH_RUNS       ?= 3
 BENCH_RUNS_LARGE ?= 1
 BENCH_TIMEOUT    ?= 60s

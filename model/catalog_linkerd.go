@@ -17,6 +17,8 @@ const (
 	CodeLinkerdMethodsEnumerated   Code = "MB5013"
 	CodeLinkerdTrustDomain         Code = "MB5014"
 	CodeLinkerdIdentityWithoutMTLS Code = "MB5015"
+	CodeLinkerdNoDeclaredPorts     Code = "MB5016"
+	CodeLinkerdTargetRefsDenied    Code = "MB5017"
 )
 
 var linkerdCatalog = []CatalogEntry{
@@ -65,19 +67,24 @@ var linkerdCatalog = []CatalogEntry{
 	},
 	{
 		Code: CodeLinkerdTargetRefs, Severity: Error, Title: "Policy attached by targetRefs not translated",
-		Meaning: "The policy applies to a Gateway, GatewayClass, Service or ServiceEntry through targetRefs " +
-			"(waypoints and gateways), which has no Linkerd Server equivalent. Nothing was written for it; " +
-			"the proxies it guarded keep Linkerd's default policy.",
-		Remedy: "Select the workloads with a selector instead, or write their Linkerd policy by hand.",
+		Meaning: "The policy applies through targetRefs to a GatewayClass, a ServiceEntry, or a Gateway or Service " +
+			"whose pods the input does not show, so the writer cannot tell which pods and ports it guards. Nothing " +
+			"was written for it: those proxies keep Linkerd's default inbound policy, and access may be wider than " +
+			"in Istio.",
+		Remedy: "Add the gateway's or Service's workloads to the input and translate again (their ports are then " +
+			"denied, see MB5017), or write their Linkerd policy by hand.",
 	},
 	{
-		Code: CodeLinkerdDefaultPolicyPorts, Severity: Warning, Title: "Ports without a Server keep Linkerd's default policy",
-		Meaning: "Linkerd Servers only select ports that the pod spec declares. Istio restricted every port of " +
-			"these workloads, including ports they do not declare (or that a rule names), which Linkerd " +
-			"leaves to the default inbound policy (all-unauthenticated unless the cluster says otherwise).",
-		Remedy: "Declare the ports in the pod spec, or set the annotation config.linkerd.io/default-inbound-policy " +
-			"(the value the message names) on the namespace or workload. The proxy reads it when a pod starts, so " +
-			"it applies only to pods created after it: restart the workloads.",
+		Code: CodeLinkerdDefaultPolicyPorts, Severity: Warning, Title: "Workloads assumed to listen only on declared ports",
+		Meaning: "Istio restricts every port of these workloads. Linkerd policy is written per port, so meshbridge " +
+			"assumes a workload that declares container ports listens only on those (and on the ports its Services " +
+			"target), and wrote Servers for them alone. A port the pods listen on without declaring it, or that a " +
+			"rule names but no pod declares, keeps Linkerd's default inbound policy (all-unauthenticated unless the " +
+			"cluster says otherwise): wider than Istio.",
+		Remedy: "Declare every port the containers listen on, or annotate the namespace or workload with " +
+			"config.linkerd.io/default-inbound-policy: deny (all-authenticated where the message says so, for STRICT " +
+			"mTLS alone). The proxy reads the annotation when a pod starts, so it applies only to pods created " +
+			"afterwards: restart the workloads.",
 	},
 	{
 		Code: CodeLinkerdMTLSDisable, Severity: Warning, Title: "mTLS DISABLE not translated",
@@ -129,5 +136,23 @@ var linkerdCatalog = []CatalogEntry{
 		Meaning: "PeerAuthentication disables mTLS on the port, so Istio sees no client identity there and a rule " +
 			"that requires one never matches. Nothing was written for it; access is unchanged.",
 		Remedy: "Nothing.",
+	},
+	{
+		Code: CodeLinkerdNoDeclaredPorts, Severity: Error, Title: "Access not enforceable: the workload declares no ports",
+		Meaning: "Istio restricts the workload's ports, but its pod spec declares no container port, so the writer " +
+			"cannot tell which ports to write Linkerd Servers for (only the ports its Services target got one). " +
+			"Every other port keeps Linkerd's default inbound policy: access is wider than in Istio.",
+		Remedy: "Declare the ports the containers listen on and translate again, or annotate the workload's pod " +
+			"template with config.linkerd.io/default-inbound-policy: deny (every port then denies what no Server " +
+			"admits; the proxy reads it when a pod starts, so restart the workload).",
+	},
+	{
+		Code: CodeLinkerdTargetRefsDenied, Severity: Error, Title: "Policy attached by targetRefs written as deny",
+		Meaning: "The policy applies through targetRefs to a Gateway (its pods carry the gateway-name label) or to a " +
+			"Service served by a waypoint. Linkerd has no such attachment, and the policy's rules were not " +
+			"translated for the pods behind it; so that access is never wider than Istio's, their declared ports " +
+			"got Servers that admit no request: access is narrower than in Istio.",
+		Remedy: "Rewrite the policy with a selector for the gateway's or Service's pods and translate again, or " +
+			"authorize their clients by hand.",
 	},
 }

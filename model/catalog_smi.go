@@ -31,6 +31,8 @@ const (
 	CodeSMIPlainTextPorts          Code = "MB3027"
 	CodeSMIDeclaredPortsAssumed    Code = "MB3028"
 	CodeSMIPortReading             Code = "MB3029"
+	CodeSMIWaypointAtWorkloads     Code = "MB3030"
+	CodeSMIWaypointBesideOwn       Code = "MB3031"
 )
 
 var smiCatalog = []CatalogEntry{
@@ -148,9 +150,10 @@ var smiCatalog = []CatalogEntry{
 	{
 		Code: CodeSMIDefaultAllow, Severity: Info, Title: "Istio's default allow written out",
 		Meaning: "No ALLOW policy selects these workloads, so Istio lets every caller in. SMI denies by default when " +
-			"it enforces access, so an explicit TrafficTarget from every known service account was written.",
-		Remedy: "Nothing; see MB3008 and MB3009 for its limits. When DENY or CUSTOM policies remove everything " +
-			"SMI can write, the finding says so and no TrafficTarget is written (see MB3014 and MB3015).",
+			"it enforces access, so an explicit TrafficTarget from every known service account was written, minus " +
+			"what DENY and CUSTOM policies take away (MB3014, MB3015). The message says how many service accounts " +
+			"it names, or that nothing was left to write.",
+		Remedy: "Nothing; see MB3008 and MB3009 for its limits.",
 	},
 	{
 		Code: CodeSMIEnforcementMode, Severity: Info, Title: "SMI access is enforced only in the consumer's strict mode",
@@ -225,8 +228,8 @@ var smiCatalog = []CatalogEntry{
 		Code: CodeSMIDeclaredPortsAssumed, Severity: Warning, Title: "HTTP rule assumes only declared ports are served",
 		Meaning: "The rule allows HTTP requests on some ports only, and those ports are every port the " +
 			"workloads declare. With access v1alpha3 an HTTPRouteGroup has no port, so the HTTP part was written " +
-			"for every port. That is exact only if the workloads serve on their declared container ports and no " +
-			"others; Istio denies requests on any port the rule does not list. TCPRoutes keep the exact port list.",
+			"for every port: if a workload also serves HTTP on a port it does not declare, requests there are " +
+			"allowed, which Istio denies. TCPRoutes keep the exact port list.",
 		Remedy: "Declare every port the containers listen on, or use --mesh traefik-mesh (its TrafficTarget has a " +
 			"destination port).",
 	},
@@ -241,5 +244,24 @@ var smiCatalog = []CatalogEntry{
 			"targetPort or a port no Service forwards to is not allowed there.",
 		Remedy: "Use --mesh osm for container-port semantics, give Services numeric targetPorts equal to the " +
 			"container ports, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIWaypointAtWorkloads, Severity: Warning, Title: "Waypoint policy enforced at the workloads",
+		Meaning: "The policy attaches to a Service through targetRefs, so Istio enforces it at the Service's " +
+			"waypoint, on traffic that goes through the waypoint. SMI has no waypoint: the policy was applied to " +
+			"the workloads behind the Service, on all their traffic. Callers that reach the workloads without the " +
+			"waypoint, which Istio does not check against it, are denied what an ALLOW policy does not allow " +
+			"(Istio lets them in when no other ALLOW policy selects the workloads), and what a DENY policy denies.",
+		Remedy: "Nothing, if all traffic to the workloads goes through the waypoint; otherwise accept the " +
+			"narrower policy or select the workloads with a policy of their own.",
+	},
+	{
+		Code: CodeSMIWaypointBesideOwn, Severity: Error, Title: "Waypoint policy not written beside the workloads' own",
+		Meaning: "An ALLOW policy attaches to a Service through targetRefs (a waypoint), and the workloads behind " +
+			"the Service also have ALLOW policies that select them directly. SMI has no waypoint, and a " +
+			"TrafficTarget adds to what the others allow: enforcing the waypoint policy at the workloads would " +
+			"let its sources reach them without the waypoint, which their own policies deny. It was not written " +
+			"for them, which denies what it allowed through the waypoint.",
+		Remedy: "Allow the waypoint policy's sources in the workloads' own policies, or accept the narrower policy.",
 	},
 }

@@ -124,7 +124,8 @@ func capped(l semantics.Literals) semantics.Literals {
 	return out
 }
 
-// compareAccess evaluates Istio and the destination on every class of every workload.
+// compareAccess evaluates Istio and the destination on every class of every workload, on the
+// ports the workload is taken to listen on.
 func compareAccess(snap *model.Snapshot, d *destination, cov *coverage) []WorkloadReport {
 	classes := AccessClasses(snap, d.extra, d.literals)
 	var out []WorkloadReport
@@ -132,7 +133,11 @@ func compareAccess(snap *model.Snapshot, d *destination, cov *coverage) []Worklo
 		wr := WorkloadReport{Workload: w.Kind + " " + w.Namespace + "/" + w.Name, ServiceAccount: w.ServiceAccount}
 		reported := cov.access(w)
 		groups := map[string]*AccessDifference{}
+		served := servedPorts(&snap.Inventory, w)
 		for _, r := range classes[i] {
+			if served != nil && !served[r.Port] {
+				continue // the workload is taken not to listen there (see DeclaredPortsNote)
+			}
 			wr.Requests++
 			dec := model.Evaluate(snap, r)
 			v := d.authorizer.Authorize(w, r)

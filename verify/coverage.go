@@ -46,12 +46,16 @@ func (c *coverage) of(objs []model.ObjectRef) []model.Code {
 	return out
 }
 
-// access returns the codes reported on the workload, the access policies that apply to it and
-// the PeerAuthentications that may.
+// access returns the codes reported on the workload, the access policies that apply to it (or
+// to a Service that selects it, through a waypoint) and the PeerAuthentications that may.
 func (c *coverage) access(w model.Workload) []model.Code {
 	objs := []model.ObjectRef{w.Origin.Object}
+	var attached []model.ObjectRef
+	for _, s := range c.snap.Inventory.WorkloadServices(w) {
+		attached = append(attached, model.ObjectRef{Kind: "Service", Namespace: s.Namespace, Name: s.Name})
+	}
 	for _, p := range c.snap.Access {
-		if p.Target.Applies(w.Namespace, w.Labels, nil) {
+		if p.Target.Applies(w.Namespace, w.Labels, attached) {
 			objs = append(objs, p.Origin.Object)
 		}
 	}

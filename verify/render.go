@@ -36,6 +36,9 @@ func (r *Report) title() string {
 	if r.Mesh != "" && r.Mesh != r.Target {
 		t += " (" + r.Mesh + ")"
 	}
+	if len(r.Assumptions) > 0 {
+		t += " (assumes " + strings.Join(r.Assumptions, "; ") + ")"
+	}
 	return t
 }
 

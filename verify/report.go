@@ -18,6 +18,9 @@ type Report struct {
 	Access []WorkloadReport `json:"access"`
 	// Routes holds one entry per Service routed (nil when routing was not compared).
 	Routes []ServiceReport `json:"routes"`
+	// Assumptions are what the comparison takes for granted, stated in the report's header
+	// ("workloads listen only on declared ports").
+	Assumptions []string `json:"assumptions,omitempty"`
 	// Notes say what was assumed or left out.
 	Notes   []string `json:"notes,omitempty"`
 	Summary Summary  `json:"summary"`

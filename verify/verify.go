@@ -72,6 +72,8 @@ func Run(in Input, opts Options) (*Report, error) {
 	case !enforcesAccess(in.Snapshot):
 		rep.Notes = append(rep.Notes, "The input enforces no access policy (none, or only dry-run ones): access was not compared.")
 	default:
+		rep.Assumptions = append(rep.Assumptions, DeclaredPortsAssumption)
+		rep.Notes = append(rep.Notes, DeclaredPortsNote)
 		rep.Access = compareAccess(in.Snapshot, d, cov)
 	}
 	if len(d.routers) > 0 {

@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/meshbridge/meshbridge/hack/corpusgen"
@@ -15,22 +13,17 @@ import (
 
 // BenchmarkConvert measures convert in process, from files on disk to rendered objects and
 // findings, for profiling (-cpuprofile, -memprofile) what the whole-process figures of
-// hack/bench show. MESHBRIDGE_BENCH_MIX picks the corpus mix (default mixed) and
-// MESHBRIDGE_BENCH_SIZES its sizes in objects (default 10000).
+// hack/bench/measure show. MESHBRIDGE_BENCH_MIX picks the corpus mix (default mixed) and
+// MESHBRIDGE_BENCH_SIZES its sizes in objects (default "1000,10000"):
+//
+//	MESHBRIDGE_BENCH_MIX=vs-ap MESHBRIDGE_BENCH_SIZES=40000 go test ./cmd/translator -run '^$' \
+//	    -bench 'Convert/.*/.*/to=gatewayapi' -benchtime 1x -cpuprofile cpu.out
 func BenchmarkConvert(b *testing.B) {
 	mix := corpusgen.Mix(os.Getenv("MESHBRIDGE_BENCH_MIX"))
 	if mix == "" {
 		mix = corpusgen.MixMixed
 	}
-	sizes := os.Getenv("MESHBRIDGE_BENCH_SIZES")
-	if sizes == "" {
-		sizes = "10000"
-	}
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			b.Fatalf("MESHBRIDGE_BENCH_SIZES=%q: %v", sizes, err)
-		}
+	for _, n := range benchSizes(b) {
 		dir := b.TempDir()
 		if _, err := corpusgen.Generate(corpusgen.Options{Objects: n, Mix: mix, Seed: corpusgen.DefaultSeed},
 			func(name string, data []byte) error { return os.WriteFile(filepath.Join(dir, name), data, 0o644) }); err != nil {

@@ -1,5 +1,6 @@
 // Package corpusgen writes large, deterministic corpora of Istio configuration for measuring
-// meshbridge: the inputs of `make corpus` and of the benchmarks in bench/ and hack/bench/.
+// meshbridge: the inputs of `make corpus`, of the stage benchmarks in cmd/translator and of
+// the whole-process measurements of hack/bench/measure.
 //
 // A corpus looks like what a platform team exports from a big cluster. It is a folder with
 // one file per namespace (ns-0001.yaml, …) and cluster.yaml for cluster-scoped objects. Each

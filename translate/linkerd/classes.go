@@ -16,8 +16,10 @@ import (
 type class struct {
 	ns string
 	// access holds the enforced ALLOW, DENY and CUSTOM policies that select the workloads, in
-	// snapshot order; peer the PeerAuthentications, most specific first.
+	// snapshot order; refs those attached by targetRefs that guard them (see targetrefs.go);
+	// peer the PeerAuthentications, most specific first.
 	access    []*model.AccessPolicy
+	refs      []*model.AccessPolicy
 	peer      []*model.PeerAuthentication
 	workloads []model.Workload
 	// conjuncts are label selectors that together select exactly the class's pods.
@@ -78,15 +80,20 @@ func (w *writer) classes(ns string, workloads []model.Workload) []*class {
 			splitters = append(splitters, p.Selector)
 		}
 	}
+	splitters = append(splitters, w.refSplitters(ns)...)
 	byKey := map[string]*class{}
 	var order []string
 	for _, wl := range workloads {
 		var key strings.Builder
 		c := &class{ns: ns}
 		for i := range w.snap.Access {
-			if p := &w.snap.Access[i]; w.accessApplies(p, wl) {
+			p := &w.snap.Access[i]
+			if w.accessApplies(p, wl) {
 				c.access = append(c.access, p)
 				key.WriteString("a" + p.Namespace + "/" + p.Name + ";")
+			} else if which, ok := w.refsSelect(p, wl); ok {
+				c.refs = append(c.refs, p)
+				key.WriteString("r" + p.Namespace + "/" + p.Name + ":" + which + ";")
 			}
 		}
 		for level := 0; level <= 2; level++ {

@@ -44,6 +44,11 @@ type outcome struct {
 
 // decide computes the outcome of class c on port.
 func (w *writer) decide(c *class, port int32) outcome {
+	if len(c.refs) > 0 {
+		// A policy attached by targetRefs guards these pods; its rules are not translated, so
+		// the port admits nothing (see targetrefs.go).
+		return outcome{server: true, access: v1beta3.AccessDeny}
+	}
 	mode, pa := w.mtlsMode(c, port)
 	var allows []*model.AccessPolicy
 	for _, p := range c.access {

@@ -48,17 +48,18 @@ func (w *writer) report(code model.Code, origin model.Origin, field, format stri
 	w.findings.Add(Name, code, origin, field, format, args...)
 }
 
-// reportUntranslated reports the policies the writer leaves out whole.
+// reportUntranslated reports the policies the writer leaves out whole, and those attached by
+// targetRefs.
 func (w *writer) reportUntranslated() {
 	for i := range w.snap.Access {
 		p := &w.snap.Access[i]
 		switch {
 		case p.DryRun:
 			w.report(model.CodeLinkerdDryRunSkipped, p.Origin, dryRunField(p.Origin.Object.Kind), "dry-run policy: Istio does not enforce it")
-		case len(p.Target.Refs) > 0:
-			w.report(model.CodeLinkerdTargetRefs, p.Origin, p.Target.Field, "policy attached to %s by targetRefs was not translated", refNames(p.Target.Refs))
 		case p.Action == model.Audit:
 			w.report(model.CodeLinkerdAuditNotTranslated, p.Origin, "spec.action", "AUDIT policy was not translated")
+		case len(p.Target.Refs) > 0:
+			w.reportTargetRefs(p)
 		}
 	}
 }
@@ -101,13 +102,18 @@ func (w *writer) writeNamespace(ns string) {
 	var restrictOrigin *model.Origin
 	recommend := v1beta3.AccessAllAuthenticated
 	for _, c := range w.classes(ns, workloads) {
-		ports := declaredPorts(c.workloads)
-		w.reportClassOnce(c, ports, reported)
+		ports := w.servedPorts(c.workloads)
+		undeclared := len(declaredPorts(c.workloads)) == 0
+		w.reportClassOnce(c, ports, undeclared, reported)
 		outcomes := map[int32]outcome{}
 		for _, p := range ports {
 			outcomes[p] = w.decide(c, p)
 		}
-		if origin, deny, ok := w.restriction(c); ok {
+		if undeclared {
+			if w.restricts(c, ports) {
+				w.reportNoDeclaredPorts(c, ports)
+			}
+		} else if origin, deny, ok := w.restriction(c); ok {
 			restricted = append(restricted, workloadNames(c))
 			if restrictOrigin == nil {
 				restrictOrigin = &origin
@@ -123,7 +129,7 @@ func (w *writer) writeNamespace(ns string) {
 					members = append(members, wl)
 				}
 			}
-			for _, p := range declaredPorts(members) {
+			for _, p := range w.servedPorts(members) {
 				if o := outcomes[p]; o.server {
 					w.writeServer(c, conj, members, p, o)
 				}
@@ -132,8 +138,9 @@ func (w *writer) writeNamespace(ns string) {
 	}
 	if restrictOrigin != nil {
 		w.report(model.CodeLinkerdDefaultPolicyPorts, *restrictOrigin, "",
-			"Linkerd Servers select only the ports the pod specs declare; other ports of %s keep the cluster's default inbound policy: "+
-				"annotate namespace %s with %s: %s (it applies to pods created afterwards)",
+			"meshbridge assumes the pods of %s listen only on the ports they declare (and those their Services target), and wrote Linkerd Servers for those alone; "+
+				"any other port keeps the cluster's default inbound policy, wider than Istio's: to close them, annotate namespace %s with %s: %s "+
+				"(Linkerd reads it when a pod starts, so it applies to pods created afterwards)",
 			strings.Join(restricted, "; "), ns, v1beta3.DefaultInboundPolicyAnnotation, recommend)
 	}
 }
@@ -145,6 +152,9 @@ func (w *writer) restriction(c *class) (model.Origin, bool, bool) {
 	if len(c.access) > 0 {
 		return c.access[0].Origin, true, true
 	}
+	if len(c.refs) > 0 {
+		return c.refs[0].Origin, true, true
+	}
 	if mode, pa := w.mtlsMode(c, 0); mode == model.MTLSStrict {
 		return pa.Origin, false, true
 	}
@@ -152,8 +162,9 @@ func (w *writer) restriction(c *class) (model.Origin, bool, bool) {
 }
 
 // reportClassOnce reports per policy what depends on the class but not on the port: CUSTOM
-// policies, mTLS DISABLE, and ports that rules name but no workload declares.
-func (w *writer) reportClassOnce(c *class, ports []int32, reported map[string]bool) {
+// policies, mTLS DISABLE, and ports that rules name but no workload declares (unless the
+// workloads declare none: reportNoDeclaredPorts says more).
+func (w *writer) reportClassOnce(c *class, ports []int32, undeclared bool, reported map[string]bool) {
 	once := func(key string, f func()) {
 		if !reported[key] {
 			reported[key] = true
@@ -170,12 +181,14 @@ func (w *writer) reportClassOnce(c *class, ports []int32, reported map[string]bo
 		for i, r := range p.Rules {
 			for _, port := range namedPorts(r) {
 				n, err := strconv.Atoi(port)
-				if err != nil || slices.Contains(ports, int32(n)) {
+				if err != nil || undeclared || slices.Contains(ports, int32(n)) {
 					continue
 				}
 				once(fmt.Sprintf("port/%s/%s/%d/%s/%s", p.Namespace, p.Name, i, port, workloadNames(c)), func() {
 					w.report(model.CodeLinkerdDefaultPolicyPorts, p.Origin, r.Field,
-						"port %s is not declared by %s, so no Linkerd Server can select it; it keeps the cluster's default inbound policy", port, workloadNames(c))
+						"port %s is not declared by %s: meshbridge assumes its pods do not listen on it and wrote no Server for it; "+
+							"if they do, it keeps the cluster's default inbound policy (annotate the namespace with %s: deny, for pods created afterwards)",
+						port, workloadNames(c), v1beta3.DefaultInboundPolicyAnnotation)
 				})
 			}
 		}
@@ -207,20 +220,6 @@ func namedPorts(r model.AccessRule) []string {
 	return out
 }
 
-// declaredPorts returns the TCP ports the workloads declare, sorted.
-func declaredPorts(workloads []model.Workload) []int32 {
-	var out []int32
-	for _, wl := range workloads {
-		for _, p := range wl.Ports {
-			if p.Port > 0 && (p.Protocol == "" || p.Protocol == "TCP") {
-				out = append(out, p.Port)
-			}
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 func workloadNames(c *class) string {
 	var names []string
 	for _, wl := range c.workloads {
@@ -235,6 +234,9 @@ func workloadNames(c *class) string {
 func (w *writer) writeServer(c *class, conj conjunct, members []model.Workload, port int32, o outcome) {
 	var sources []string
 	for _, p := range c.access {
+		sources = append(sources, emit.Source(p.Origin))
+	}
+	for _, p := range c.refs {
 		sources = append(sources, emit.Source(p.Origin))
 	}
 	for _, pa := range c.peer {
@@ -300,6 +302,9 @@ func grantOrigin(grants []grant, c *class) model.Origin {
 	}
 	if len(c.access) > 0 {
 		return c.access[0].Origin
+	}
+	if len(c.refs) > 0 {
+		return c.refs[0].Origin
 	}
 	if len(c.peer) > 0 {
 		return c.peer[0].Origin

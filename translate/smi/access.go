@@ -30,6 +30,9 @@ type destination struct {
 type scopedPolicy struct {
 	p         *model.AccessPolicy
 	workloads map[string]bool // by workloadKey
+	// viaService holds the workloads the policy reaches only through a Service reference: Istio
+	// enforces it at the Service's waypoint (waypoint.go).
+	viaService map[string]bool
 }
 
 func workloadKey(w model.Workload) string { return w.Kind + "/" + w.Namespace + "/" + w.Name }
@@ -52,13 +55,13 @@ func (w *writer) writeAccess() {
 		p := &w.snap.Access[i]
 		switch {
 		case p.DryRun:
-			w.report(model.CodeSMIDryRunSkipped, p.Origin, "metadata.annotations", "dry-run %s policy not written", p.Action)
+			w.report(model.CodeSMIDryRunSkipped, p.Origin, dryRunField(p), "dry-run %s policy not written", p.Action)
 			continue
 		case p.Action == model.Audit:
 			w.report(model.CodeSMIAuditSkipped, p.Origin, "spec.action", "AUDIT policy not written")
 			continue
 		}
-		ws, unresolved := w.resolveTarget(p)
+		ws, viaService, unresolved := w.resolveTarget(p)
 		if len(unresolved) > 0 {
 			if p.Action == model.Allow {
 				w.report(model.CodeSMITargetNotResolved, p.Origin, p.Target.Field,
@@ -74,7 +77,7 @@ func (w *writer) writeAccess() {
 			w.report(model.CodeSMINoWorkload, p.Origin, p.Target.Field, "no workload in the input matches the policy's target")
 			continue
 		}
-		sp := &scopedPolicy{p: p, workloads: map[string]bool{}}
+		sp := &scopedPolicy{p: p, workloads: map[string]bool{}, viaService: viaService}
 		for _, wl := range ws {
 			sp.workloads[workloadKey(wl)] = true
 		}
@@ -111,6 +114,18 @@ func rulesField(p *model.AccessPolicy) string {
 	return p.Target.Field
 }
 
+// dryRunField is the field that makes a policy dry-run: the istio.io/dry-run annotation of an
+// AuthorizationPolicy, or the mode of the rbac.istio.io object it was synthesized from.
+func dryRunField(p *model.AccessPolicy) string {
+	switch p.Origin.Object.Kind {
+	case "ServiceRoleBinding":
+		return "spec.mode"
+	case "ClusterRbacConfig", "RbacConfig":
+		return "spec.enforcementMode"
+	}
+	return "metadata.annotations"
+}
+
 // scopeNamespace is the namespace a policy's selector applies in ("" for mesh-wide).
 func scopeNamespace(p *model.AccessPolicy) string {
 	if p.Target.MeshWide {
@@ -126,16 +141,17 @@ func scopeName(p *model.AccessPolicy) string {
 	return "namespace " + p.Target.Namespace
 }
 
-// resolveTarget returns the workloads a policy applies to, and the targetRefs it could not
-// resolve to workloads (a GatewayClass, a ServiceEntry, a Service without selector or missing
-// from the input). A Service reference (a waypoint) is taken to apply to the Service's
-// workloads, which is narrower for ALLOW and denies more for DENY.
-func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, unresolved []string) {
+// resolveTarget returns the workloads a policy applies to, those of them it reaches only through
+// a Service reference, and the targetRefs it could not resolve to workloads (a GatewayClass, a
+// ServiceEntry, a Service without selector or missing from the input). A Service reference (a
+// waypoint) is taken to apply to the Service's workloads (waypoint.go).
+func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, viaService map[string]bool, unresolved []string) {
 	inv := &w.snap.Inventory
 	if len(p.Target.Refs) == 0 {
-		return inv.PolicyWorkloads(p.Target), nil
+		return inv.PolicyWorkloads(p.Target), nil, nil
 	}
-	seen := map[string]bool{}
+	seen, direct := map[string]bool{}, map[string]bool{}
+	viaService = map[string]bool{}
 	for _, ref := range p.Target.Refs {
 		var got []model.Workload
 		switch ref.Kind {
@@ -143,6 +159,9 @@ func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, unre
 			one := p.Target
 			one.Refs = []model.ObjectRef{ref}
 			got = inv.PolicyWorkloads(one)
+			for _, wl := range got {
+				direct[workloadKey(wl)] = true
+			}
 		case "Service":
 			svc, ok := inv.Service(cmp.Or(ref.Namespace, p.Namespace), ref.Name)
 			if !ok || len(svc.Selector) == 0 {
@@ -150,6 +169,9 @@ func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, unre
 				continue
 			}
 			got = inv.ServiceWorkloads(svc)
+			for _, wl := range got {
+				viaService[workloadKey(wl)] = true
+			}
 		default:
 			unresolved = append(unresolved, ref.String())
 			continue
@@ -161,7 +183,10 @@ func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, unre
 			}
 		}
 	}
-	return ws, unresolved
+	for k := range direct {
+		delete(viaService, k)
+	}
+	return ws, viaService, unresolved
 }
 
 // destinations groups the inventory's workloads by service account, sorted.
@@ -218,6 +243,9 @@ func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy)
 		}
 	}
 	if len(mine) == 0 {
+		for _, sp := range myDenies {
+			w.waypointAtWorkloads(d, sp)
+		}
 		w.writeDefaultAllow(d, myDenies)
 		return
 	}
@@ -226,11 +254,17 @@ func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy)
 			"no ALLOW policy selects %s %s/%s, but its service account %s also runs workloads that have one; only "+
 				"what their policies allow is written for it", wl.Kind, wl.Namespace, wl.Name, d.account)
 	}
+	for _, sp := range myDenies {
+		w.waypointAtWorkloads(d, sp)
+	}
 	for _, sp := range mine {
 		if leaks := w.leaks(d, sp, allows); len(leaks) > 0 {
 			w.report(model.CodeSMISharedServiceAccount, sp.p.Origin, sp.p.Target.Field,
 				"not written for service account %s: it also runs %s, which this policy does not select",
 				d.account, strings.Join(leaks, ", "))
+			continue
+		}
+		if !w.waypointAllowed(d, sp, allows) {
 			continue
 		}
 		if len(sp.p.Rules) == 0 {

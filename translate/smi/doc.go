@@ -27,8 +27,9 @@
 // in the destination's namespace, as OSM requires.
 //
 // Istio's implicit decisions are kept: a destination no ALLOW policy selects is allowed to
-// every known caller (MB3017), one with an allow-nothing policy gets nothing (MB3024), and
-// dry-run and AUDIT policies are not written (MB3003, MB3004).
+// every known caller, minus what DENY policies take away (MB3017 says how many were written, or
+// that none was), one with an allow-nothing policy gets nothing (MB3024), and dry-run and AUDIT
+// policies are not written (MB3003, MB3004).
 //
 // # Never widen
 //
@@ -36,15 +37,29 @@
 //   - Sources become the known service accounts they match: namespaces, wildcards, negations and
 //     rules without sources are expanded from the inventory, a snapshot (MB3008); callers without
 //     identity cannot be named unless mutual TLS is STRICT (MB3009). JWT, IP and non-service
-//     account principals drop the source (MB3010); another trust domain is read as an alias of
-//     the mesh's (MB3019).
+//     account principals drop the source (MB3010); a principal of another trust domain matches
+//     nothing (MB3019).
+//   - On ports where PeerAuthentication disables mutual TLS, Istio sees no peer identity: sources
+//     that need one (principals, namespaces, service accounts, trust domains, source.* values)
+//     are written only for the declared ports with mutual TLS (MB3027), and a DENY whose sources
+//     also match callers without identity is folded for every caller on the plain-text ports
+//     (mtls.go). PERMISSIVE needs nothing: identity-based rules match only mTLS callers there.
 //   - Operations SMI cannot hold (hosts, notHosts, notPaths, unrenderable paths) are dropped
 //     (MB3011); `when` keys other than request headers, destination.port and source identity
 //     drop their rule (MB3012); notPorts and notMethods are expanded over the declared ports
 //     and SMI's methods (MB3025).
-//   - With access v1alpha3, HTTPRouteGroup has no port and rules are ORed, so HTTP traffic limited
-//     to some ports cannot be written unless the ports cover every port the workloads declare
-//     (MB3013); access v1alpha2 writes one TrafficTarget per destination port instead.
+//   - Ports are container ports, as Istio's (ports.go). A TCPRoute lists a rule's ports exactly:
+//     Istio denies ports a rule does not name, declared or not. With access v1alpha3,
+//     HTTPRouteGroup has no port and rules are ORed, so HTTP traffic limited to some ports is
+//     written for every port when the ports cover every port the workloads declare, assuming
+//     they serve on no other (MB3028), and not at all otherwise (MB3013); access v1alpha2 writes
+//     one TrafficTarget per destination port instead. For a consumer whose reading of TCPRoute
+//     ports is unknown (--mesh smi), a port that is also a Service port forwarding elsewhere is
+//     left out; Traefik Mesh matches destination ports against numeric Service targetPorts
+//     (MB3029).
+//   - A policy attached to a Service (a waypoint) is enforced at the Service's workloads
+//     (MB3030), and not written beside an ALLOW policy of their own, to which it would add
+//     (MB3031; waypoint.go).
 //   - A DENY is folded into the allow-list when what it denies has a finite complement (service
 //     accounts, ports, methods: MB3014). Otherwise the allowed requests it overlaps are dropped
 //     (MB3015), and conditions SMI cannot check are taken to match, so it denies more. On TCP

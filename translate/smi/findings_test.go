@@ -89,5 +89,15 @@ func TestFindingsSayWhatWasWritten(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "a dry-run policy synthesized from a permissive ClusterRbacConfig points at its enforcement mode",
+			snap: reportsShop(model.AccessPolicy{Origin: rbacOrigin, Namespace: "shop", Name: "rbac-deny-by-default-reports",
+				Action: model.Allow, DryRun: true, Target: model.Target{Selector: map[string]string{"app": "reports"}, Field: "spec.mode"}}),
+			findings: func(t *testing.T, mesh string, fs model.Findings) {
+				if f := only(t, fs, model.CodeSMIDryRunSkipped); f.Field != "spec.enforcementMode" {
+					t.Errorf("field = %q, want the ClusterRbacConfig's spec.enforcementMode (it has no annotation)", f.Field)
+				}
+			},
+		},
 	})
 }

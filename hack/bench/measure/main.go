@@ -6,12 +6,16 @@
 //	measure -translator bin/translator -floor .cache/bench/floor \
 //	        -corpora mixed:10000,vs-ap:40000,mixed:100000 -runs 3 [-doc docs/performance.md]
 //
-// Corpora are generated with hack/corpusgen into -cache. Runs are interleaved (floor, each
-// target, floor, each target, …) so that the load of a shared machine falls on all programs
-// alike, and medians are reported. A run that exceeds -timeout is stopped and reported; a
-// target that timed out on one corpus is not run on bigger ones. With -budget, each corpus
-// gets a share of the time left in proportion to its size, and a round of runs after the
-// first is started only when the last round's duration still fits in that share.
+// Corpora are generated with hack/corpusgen into -cache. Every program runs once on every
+// corpus, smallest corpus first; then the corpora get more runs, in the order given, while
+// -budget allows (each further round is started only when the last one's duration still
+// fits). Runs are interleaved (floor, each target, floor, …) so that the load of a shared
+// machine falls on all programs alike, and medians are reported.
+//
+// A target far from the floor is not repeated: one run over -slow times the floor's CPU
+// time is figure enough, and such a target is not run on bigger corpora either. A run is
+// stopped after -timeout or -timeout-factor times the floor's wall time on that corpus,
+// whichever is longer, and the target is then not run on bigger corpora.
 package main
 
 import (
@@ -36,6 +40,7 @@ type config struct {
 	targets                       []string
 	runs, runsLarge               int
 	timeout, budget               time.Duration
+	slow, timeoutFactor           float64
 }
 
 type corpusSpec struct {
@@ -55,7 +60,9 @@ func main() {
 	flag.StringVar(&targets, "targets", "", "targets, comma-separated (default: every --to value the translator lists)")
 	flag.IntVar(&cfg.runs, "runs", 3, "runs per program on corpora up to 50000 objects")
 	flag.IntVar(&cfg.runsLarge, "runs-large", 1, "runs per program on bigger corpora")
-	flag.DurationVar(&cfg.timeout, "timeout", 90*time.Second, "limit per run")
+	flag.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "limit per run (at least; see -timeout-factor)")
+	flag.Float64Var(&cfg.timeoutFactor, "timeout-factor", 3, "limit per run as a multiple of the floor's wall time on the corpus")
+	flag.Float64Var(&cfg.slow, "slow", 5, "a target over this multiple of the floor's CPU time is run once, and not on bigger corpora")
 	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit); runs after the first are dropped to keep within it")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its bench markers")
 	flag.Parse()
@@ -130,67 +137,89 @@ func generate(cfg config, c corpusSpec) (string, corpusgen.Stats, error) {
 
 // measureAll runs every program on every corpus.
 func measureAll(cfg config) ([]corpusResult, error) {
-	var all []corpusResult
-	timedOut := map[string]bool{}
-	start := time.Now()
-	for ci, c := range cfg.corpora {
+	results := make([]corpusResult, len(cfg.corpora))
+	for i, c := range cfg.corpora {
 		dir, st, err := generate(cfg, c)
 		if err != nil {
 			return nil, err
 		}
-		cr := corpusResult{spec: c, stats: st}
-		progs := []program{{name: "floor", args: []string{cfg.floor, "-f", dir}}}
+		results[i] = corpusResult{spec: c, stats: st, programs: []program{{name: "floor", args: []string{cfg.floor, "-f", dir}}}}
 		for _, t := range cfg.targets {
-			p := program{name: t, target: t, args: []string{cfg.translator, "convert", "-f", dir, "--to", t, "--fail-on", "never"}}
-			if timedOut[t] {
-				p.skipped = "timed out on a smaller corpus"
-			}
-			progs = append(progs, p)
-		}
-		runs := cfg.runs
-		if c.n > 50000 {
-			runs = cfg.runsLarge
-		}
-		share := time.Duration(0) // this corpus's part of the budget
-		if cfg.budget > 0 {
-			left, rest := cfg.budget-time.Since(start), 0
-			for _, d := range cfg.corpora[ci:] {
-				rest += d.n
-			}
-			share = time.Duration(float64(left) * float64(c.n) / float64(rest))
+			results[i].programs = append(results[i].programs, program{name: t, target: t,
+				args: []string{cfg.translator, "convert", "-f", dir, "--to", t, "--fail-on", "never"}})
 		}
 		fmt.Fprintf(os.Stderr, "%s: %s\n", c.name(), st)
-		corpusStart := time.Now()
-		var lastRound time.Duration
-		for i := range runs {
-			if i > 0 && share > 0 && time.Since(corpusStart)+lastRound > share {
-				fmt.Fprintf(os.Stderr, "  %d of %d runs, to keep within -budget %s\n", i, runs, cfg.budget)
+	}
+	start := time.Now()
+	// One run of everything, smallest corpus first, so that what is slow on a small corpus
+	// is known before the big ones.
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return results[a].spec.n - results[b].spec.n })
+	dropped := map[string]string{} // target -> why it is not run on bigger corpora
+	for _, i := range order {
+		c := &results[i]
+		for j := range c.programs[1:] {
+			p := &c.programs[j+1]
+			if why, ok := dropped[p.target]; ok {
+				p.skipped = why
+			}
+		}
+		round(cfg, c, 1)
+		for _, p := range c.programs[1:] {
+			if _, ok := dropped[p.target]; !ok && (p.slow || p.skipped != "") {
+				dropped[p.target] = fmt.Sprintf("not run: too slow on %s", c.spec.name())
+			}
+		}
+	}
+	// More runs while the budget allows, in the order the corpora were given.
+	for i := range results {
+		c := &results[i]
+		runs := cfg.runs
+		if c.spec.n > 50000 {
+			runs = cfg.runsLarge
+		}
+		for r := 2; r <= runs; r++ {
+			if cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget {
+				c.cut = true
+				fmt.Fprintf(os.Stderr, "%s: %d of %d runs, to keep within -budget %s\n", c.spec.name(), r-1, runs, cfg.budget)
 				break
 			}
-			roundStart := time.Now()
-			for j := range progs {
-				p := &progs[j]
-				if p.skipped != "" || p.failed != "" {
-					continue
-				}
-				r := runOnce(context.Background(), p.args, cfg.timeout)
-				fmt.Fprintf(os.Stderr, "  run %d/%d %-10s %s\n", i+1, runs, p.name, r)
-				switch {
-				case r.timedOut:
-					p.skipped = fmt.Sprintf("stopped after %s", cfg.timeout)
-					timedOut[p.name] = true
-				case r.err != "":
-					p.failed = r.err
-				default:
-					p.runs = append(p.runs, r)
-				}
-			}
-			lastRound = time.Since(roundStart)
+			round(cfg, c, r)
 		}
-		cr.programs = progs
-		all = append(all, cr)
 	}
-	return all, nil
+	return results, nil
+}
+
+// round runs the floor and then every target still measured on c once.
+func round(cfg config, c *corpusResult, n int) {
+	roundStart := time.Now()
+	timeout := cfg.timeout
+	for j := range c.programs {
+		p := &c.programs[j]
+		if p.skipped != "" || p.failed != "" || (p.slow && n > 1) {
+			continue
+		}
+		if floor, ok := c.floor(); ok && j > 0 {
+			timeout = max(cfg.timeout, time.Duration(cfg.timeoutFactor*float64(floor.wall)))
+		}
+		r := runOnce(context.Background(), p.args, timeout)
+		fmt.Fprintf(os.Stderr, "  %s run %d %-10s %s\n", c.spec.name(), n, p.name, r)
+		switch {
+		case r.timedOut:
+			p.skipped = fmt.Sprintf("stopped after %s", timeout.Round(time.Second))
+		case r.err != "":
+			p.failed = r.err
+		default:
+			p.runs = append(p.runs, r)
+			if floor, ok := c.floor(); ok && j > 0 && r.cpu.Seconds() > cfg.slow*floor.cpu.Seconds() {
+				p.slow = true
+			}
+		}
+	}
+	c.lastRound = time.Since(roundStart)
 }
 
 func fail(err error) {

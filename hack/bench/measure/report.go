@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 
 // corpusResult holds every program's runs on one corpus.
 type corpusResult struct {
-	spec     corpusSpec
-	stats    corpusgen.Stats
-	programs []program // the floor first
+	spec      corpusSpec
+	stats     corpusgen.Stats
+	programs  []program // the floor first
+	lastRound time.Duration
+	cut       bool // fewer runs than asked, to keep within the budget
 }
 
 func (c corpusResult) floor() (run, bool) {
@@ -35,9 +38,10 @@ const (
 func render(cfg config, m machine, results []corpusResult, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s on %s; the runs took %s.\n\n", m.date.Format("2006-01-02 15:04 MST"), m, took.Round(time.Second))
-	fmt.Fprintf(&b, "Medians of up to %d runs per program (%d on corpora over 50k objects), runs interleaved. "+
+	fmt.Fprintf(&b, "Medians of up to %d runs per program (%d on corpora over 50k objects), runs interleaved; "+
+		"a target over %g× the floor's CPU is run once, and not on bigger corpora. "+
 		"CPU is user+sys of the process; max RSS is its peak resident memory; output is what it wrote to stdout.\n\n",
-		cfg.runs, cfg.runsLarge)
+		cfg.runs, cfg.runsLarge, cfg.slow)
 	b.WriteString("| corpus | input | program | runs | CPU s | wall s | max RSS MB | output MB | CPU ÷ floor | RSS ÷ floor |\n")
 	b.WriteString("|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range results {
@@ -60,14 +64,37 @@ func render(cfg config, m machine, results []corpusResult, took time.Duration) s
 					cpuRatio = fmt.Sprintf("%.2f", r.cpu.Seconds()/floor.cpu.Seconds())
 					rssRatio = fmt.Sprintf("%.2f", float64(r.maxRSS)/float64(floor.maxRSS))
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %d | %.2f | %.2f | %.0f | %.1f | %s | %s |\n", corpus, input, name,
-					len(p.runs), r.cpu.Seconds(), r.wall.Seconds(), mb(r.maxRSS), mb(r.out), cpuRatio, rssRatio)
+				runs := strconv.Itoa(len(p.runs))
+				switch {
+				case p.slow:
+					runs += "†"
+				case c.cut:
+					runs += "*"
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f | %.2f | %.0f | %.1f | %s | %s |\n", corpus, input, name,
+					runs, r.cpu.Seconds(), r.wall.Seconds(), mb(r.maxRSS), mb(r.out), cpuRatio, rssRatio)
 			case p.failed != "":
 				fmt.Fprintf(&b, "| %s | %s | %s | – | failed: %s | | | | | |\n", corpus, input, name, oneLine(p.failed))
 			default:
 				fmt.Fprintf(&b, "| %s | %s | %s | – | not measured: %s | | | | | |\n", corpus, input, name, p.skipped)
 			}
 		}
+	}
+	cut, slow := false, false
+	for _, c := range results {
+		cut = cut || c.cut
+		for _, p := range c.programs {
+			slow = slow || p.slow
+		}
+	}
+	if cut || slow {
+		b.WriteString("\n")
+	}
+	if cut {
+		b.WriteString("\\* fewer runs than asked, to keep `make bench` within its time budget (BENCH_BUDGET).  \n")
+	}
+	if slow {
+		fmt.Fprintf(&b, "† over %g× the floor's CPU: run once.\n", cfg.slow)
 	}
 	b.WriteString("\n")
 	writeTargets(&b, results)

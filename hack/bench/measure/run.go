@@ -19,6 +19,7 @@ type program struct {
 	runs    []run
 	skipped string // why it was not run (or not run again)
 	failed  string // the error of a run that failed
+	slow    bool   // over -slow times the floor: run once only
 }
 
 // run is one process's cost.
