@@ -236,6 +236,14 @@ func (o *object) decodeSpec(raw json.RawMessage, msg proto.Message) error {
 		return nil
 	}
 	strictErr := strictProto.Unmarshal(raw, msg)
+	if strictErr != nil {
+		// Go-style durations ("500ms") are valid Istio but not protojson; rewrite and retry.
+		if norm, ok := normalizeDurations(raw, msg.ProtoReflect().Descriptor()); ok {
+			raw = norm
+			proto.Reset(msg)
+			strictErr = strictProto.Unmarshal(raw, msg)
+		}
+	}
 	if strictErr == nil {
 		return o.checkEnums(msg.ProtoReflect(), base)
 	}
