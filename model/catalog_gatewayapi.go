@@ -46,6 +46,10 @@ const (
 	CodeGWRuleApproximated       Code = "MB4042"
 	CodeGWHostnameNotExpressible Code = "MB4043"
 	CodeGWAccessNotExpressible   Code = "MB4044"
+	CodeGWPrefixRestMisrouted    Code = "MB4045"
+	CodeGWBarePathAdded          Code = "MB4046"
+	CodeGWBarePathMisrouted      Code = "MB4047"
+	CodeGWRetriesOffDropped      Code = "MB4048"
 )
 
 var gatewayAPICatalog = []CatalogEntry{
@@ -128,14 +132,17 @@ var gatewayAPICatalog = []CatalogEntry{
 		Code: CodeGWPrefixNotSegment, Severity: Warning, Title: "Prefix does not end at a path segment",
 		Meaning: "Istio prefixes are string prefixes (/api matches /apis); Gateway API PathPrefix matches whole " +
 			"segments. Paths that continue the last segment were given a RegularExpression match, which had to be " +
-			"dropped here (precedence or rewrite), so such paths are no longer routed by this rule.",
-		Remedy: "End the prefix with / (or use a regex) in the VirtualService if such paths matter.",
+			"dropped here (precedence or rewrite). Another rule that routes exactly as this one does now takes " +
+			"such paths, so they keep their destination and filters.",
+		Remedy: "End the prefix with / (or use a regex) in the VirtualService to avoid the extra match.",
 	},
 	{
 		Code: CodeGWPrefixTrailingSlash, Severity: Info, Title: "PathPrefix also matches the bare path",
 		Meaning: "An Istio prefix ending in / (such as /api/) does not match /api itself; Gateway API ignores the " +
-			"trailing slash, so the route also matches /api.",
-		Remedy: "Nothing to do unless /api must be routed differently.",
+			"trailing slash, so the route also matches /api. Retired: /api may change destination, which is not " +
+			"mere information; MB4046 and MB4047 replace it.",
+		Remedy:  "Nothing to do.",
+		Retired: true,
 	},
 	{
 		Code: CodeGWBackendNotService, Severity: Error, Title: "Destination is not a Service",
@@ -327,5 +334,40 @@ var gatewayAPICatalog = []CatalogEntry{
 			"the access control it gave is in the output; the destination mesh's own defaults apply instead.",
 		Remedy: "Translate access with the destination's policy writer as well: --to linkerd for Linkerd, --to smi " +
 			"for SMI consumers.",
+	},
+	{
+		Code: CodeGWPrefixRestMisrouted, Severity: Error, Title: "Paths past a prefix's segment sent elsewhere",
+		Meaning: "Istio prefixes are string prefixes (/api matches /apis and /api-v2); Gateway API PathPrefix " +
+			"matches whole segments, so such paths need a RegularExpression match of their own. It had to be " +
+			"dropped (it cannot keep Istio's order under the mesh's ranking of regular expressions, or the rule " +
+			"rewrites the prefix), and those paths now reach another rule's destination or filters, or no rule " +
+			"(404), instead of this rule's.",
+		Remedy: "End the prefix with / in the VirtualService (the usual intent), or add a rule with a regex for the " +
+			"paths that continue the segment.",
+	},
+	{
+		Code: CodeGWBarePathAdded, Severity: Info, Title: "Exact match added for a prefix's bare path",
+		Meaning: "An Istio prefix ending in / (/api/) does not match the bare path (/api); Gateway API ignores the " +
+			"trailing slash of a PathPrefix, so PathPrefix /api does. An Exact /api match was added to the rule " +
+			"Istio sends /api to (and to each earlier rule that takes part of those requests first), placed so that " +
+			"it wins over the PathPrefix (Exact outranks PathPrefix; where the mesh ranks them alike, as Linkerd " +
+			"does, in a rule of its own ahead of the prefix's rule), so /api keeps its destination.",
+		Remedy: "Nothing to do.",
+	},
+	{
+		Code: CodeGWBarePathMisrouted, Severity: Error, Title: "Bare path of a prefix sent elsewhere",
+		Meaning: "An Istio prefix ending in / (/api/) does not match the bare path (/api), but Gateway API's " +
+			"PathPrefix /api does, and no Exact match could give /api Istio's destination: Istio matches no rule " +
+			"for it (404), or only part of it goes to a later rule, or that rule could not be written or rewrites " +
+			"a prefix. Requests to the bare path now reach this rule's destination.",
+		Remedy: "Route the bare path explicitly in the VirtualService (an exact match, or a catch-all rule), or " +
+			"accept that /api reaches this rule.",
+	},
+	{
+		Code: CodeGWRetriesOffDropped, Severity: Warning, Title: "Disabled retries not expressible",
+		Meaning: "retries.attempts: 0 turns retries off in Istio. Gateway API cannot say so (retry.attempts must be " +
+			"at least 1, and GRPCRoute has no retry field); without a retry stanza the implementation's default " +
+			"retries apply, so requests may be retried where Istio does not retry them.",
+		Remedy: "Turn the implementation's default retries off, or make the backend tolerate retried requests.",
 	},
 }

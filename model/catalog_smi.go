@@ -33,6 +33,11 @@ const (
 	CodeSMIPortReading             Code = "MB3029"
 	CodeSMIWaypointAtWorkloads     Code = "MB3030"
 	CodeSMIWaypointBesideOwn       Code = "MB3031"
+	CodeSMIRouteScope              Code = "MB3032"
+	CodeSMIRouteOrder              Code = "MB3033"
+	CodeSMIRequestsElsewhere       Code = "MB3034"
+	CodeSMIRouteConflict           Code = "MB3035"
+	CodeSMIRouteHidden             Code = "MB3036"
 )
 
 var smiCatalog = []CatalogEntry{
@@ -171,15 +176,20 @@ var smiCatalog = []CatalogEntry{
 	},
 	{
 		Code: CodeSMIRouteFeature, Severity: Warning, Title: "Routing feature not expressible in SMI",
-		Meaning: "TrafficSplit only splits traffic by weight. Redirects, rewrites, header edits, mirrors, retries, " +
-			"timeouts, fault injection, CORS and rule order have no SMI equivalent and were dropped.",
+		Meaning: "TrafficSplit only chooses backends by weight. Rewrites, header edits, mirrors, retries, timeouts, " +
+			"delays, CORS and fields the reader kept no model for have no SMI equivalent and were dropped; the " +
+			"requests still reach the rule's destinations. A rule that answers without forwarding (a redirect, a " +
+			"direct response, delegation, an abort fault) cannot be written at all: where its requests go instead " +
+			"is reported (MB3033, MB3034).",
 		Remedy: "Use --to gatewayapi, or configure the behaviour in the destination mesh by hand.",
 	},
 	{
 		Code: CodeSMIRouteNotWritten, Severity: Warning, Title: "Route not written as a TrafficSplit",
-		Meaning: "A TrafficSplit splits one Service in its own namespace between backend Services. This route " +
-			"does not have that shape (gateway-only, several hosts, a host that is not a known Service, a " +
-			"backend in another namespace, or several rules that SMI cannot order), so nothing was written for it.",
+		Meaning: "A TrafficSplit splits one Service in its own namespace between backend Services. This route or " +
+			"rule does not have that shape (gateway-only, several hosts, a host that is not a known Service, a " +
+			"backend that is not a Service of the root's namespace with the root's ports, or, on Traefik Mesh, the " +
+			"root Service among other backends), so it was not written. Where its mesh requests go instead is " +
+			"reported (MB3033, MB3034).",
 		Remedy: "Use --to gatewayapi, or write the split by hand.",
 	},
 	{
@@ -191,8 +201,11 @@ var smiCatalog = []CatalogEntry{
 	{
 		Code: CodeSMIRouteMatch, Severity: Warning, Title: "Route match not expressible in SMI",
 		Meaning: "TrafficSplit can only be limited to requests matching HTTPRouteGroup headers (split v1alpha3 and " +
-			"later); requests that do not match reach the root Service unsplit. Path, method, query, port and " +
-			"source matches, and any match with the consumer's split version, were dropped or the rule skipped.",
+			"later); requests that do not match reach the root Service unsplit. A rule with path, method, query, " +
+			"authority, port or source matches, or with any match where the consumer's split version has none, " +
+			"was not written, nor were TCP and TLS routes a TrafficSplit cannot tell apart; where their requests " +
+			"go instead is reported (MB3033, MB3034). When a VirtualService gets several TrafficSplits, the " +
+			"message says why the consumer keeps Istio's order between them.",
 		Remedy: "Use --to gatewayapi for match-based routing.",
 	},
 	{
@@ -263,5 +276,47 @@ var smiCatalog = []CatalogEntry{
 			"let its sources reach them without the waypoint, which their own policies deny. It was not written " +
 			"for them, which denies what it allowed through the waypoint.",
 		Remedy: "Allow the waypoint policy's sources in the workloads' own policies, or accept the narrower policy.",
+	},
+	{
+		Code: CodeSMIRouteScope, Severity: Error, Title: "Route applies to some clients only",
+		Meaning: "A TrafficSplit applies to every client of its root Service. The VirtualService applies only to " +
+			"clients in some namespaces (exportTo lists namespaces, or \".\"), so writing it would route clients " +
+			"Istio does not route by it. It was not written: its clients reach the Service as every other client " +
+			"does, unsplit or through the TrafficSplits of the VirtualService that applies to every client, which " +
+			"the message names.",
+		Remedy: "Export the VirtualService to \"*\" if its rules may apply to every client, or use --to gatewayapi " +
+			"(consumer routes apply per client namespace).",
+	},
+	{
+		Code: CodeSMIRouteOrder, Severity: Error, Title: "Rule order cannot be kept",
+		Meaning: "Istio uses the first rule that matches a request. A rule that could not be written, or that routes " +
+			"to the root Service itself (which needs no TrafficSplit), matches requests a TrafficSplit written for a " +
+			"later rule would take; or two TrafficSplits may match the same request and the consumer would choose " +
+			"another than Istio's first (Traefik Mesh prefers the split with more conditions; other consumers define " +
+			"no order). Writing the route would send those requests elsewhere, so no TrafficSplit was written for " +
+			"the VirtualService: its clients reach the root Service unsplit.",
+		Remedy: "Use --to gatewayapi, or rewrite the VirtualService so that rules SMI cannot hold do not share " +
+			"requests with later ones.",
+	},
+	{
+		Code: CodeSMIRequestsElsewhere, Severity: Error, Title: "Requests reach the root Service unsplit",
+		Meaning: "Some requests of the VirtualService reach the root Service unsplit, not where Istio sends them: " +
+			"requests of rules that could not be written (their matches, destinations or action have no SMI form) " +
+			"and that no TrafficSplit takes to the same destination, requests no rule matches (Istio answers 404), " +
+			"or TCP and TLS connections whose routes could not be written. The message lists them.",
+		Remedy: "Use --to gatewayapi, or accept that these requests reach the root Service.",
+	},
+	{
+		Code: CodeSMIRouteConflict, Severity: Error, Title: "Several VirtualServices for one Service",
+		Meaning: "Several VirtualServices apply to every client of the same Service. Istio applies one VirtualService " +
+			"per host to a client (the oldest), while a consumer would apply the TrafficSplits of all of them in an " +
+			"order of its own. None was written for the Service: its clients reach it unsplit.",
+		Remedy: "Merge the VirtualServices into one.",
+	},
+	{
+		Code: CodeSMIRouteHidden, Severity: Info, Title: "VirtualService exported nowhere",
+		Meaning: "exportTo \"~\" hides the VirtualService from every namespace, so it routes no client; nothing was " +
+			"written for it.",
+		Remedy: "Nothing to do, unless the rules are meant to apply somewhere.",
 	},
 }

@@ -170,6 +170,10 @@ type HTTPRule struct {
 	Timeout time.Duration `json:"timeout,omitempty"`
 	Retry   *Retry        `json:"retry,omitempty"`
 	CORS    *CORS         `json:"cors,omitempty"`
+
+	// TimeoutSet tells an explicit timeout of 0s (Istio: no timeout at all) from an unset one.
+	TimeoutSet bool `json:"timeoutSet,omitempty"`
+
 	// The fields below have no equivalent in any target yet; they are kept so that writers can
 	// tell a rule they cannot write faithfully from one that needs nothing more.
 	Fault          *Fault          `json:"fault,omitempty"`

@@ -60,6 +60,11 @@ func literalSnapshot(snap *model.Snapshot, lit semantics.Literals) *model.Snapsh
 		}
 	}
 	src.IPBlocks = lit.IPs
+	if len(lit.IPs) > 0 || namesAddresses(snap) {
+		// Every address named may be inside a block that admits; one named nowhere shows what
+		// happens outside them (RequestClasses only tries the default address and those named).
+		src.IPBlocks = append(slices.Clone(src.IPBlocks), strangerIP)
+	}
 	for _, p := range lit.Ports {
 		op.Ports = append(op.Ports, strconv.Itoa(int(p)))
 	}
@@ -90,6 +95,28 @@ func literalSnapshot(snap *model.Snapshot, lit semantics.Literals) *model.Snapsh
 		Target: model.Target{Namespace: snap.RootNamespace, MeshWide: true},
 		Rules:  []model.AccessRule{{From: []model.Source{src}, To: []model.Operation{op}, When: when}}}}
 	return s
+}
+
+// strangerIP is an address (TEST-NET-3) that no block is expected to name.
+const strangerIP = "203.0.113.9"
+
+// namesAddresses reports whether a policy of snap names source or remote addresses.
+func namesAddresses(snap *model.Snapshot) bool {
+	for _, p := range snap.Access {
+		for _, r := range p.Rules {
+			for _, s := range r.From {
+				if len(s.IPBlocks)+len(s.NotIPBlocks)+len(s.RemoteIPBlocks)+len(s.NotRemoteIPBlocks) > 0 {
+					return true
+				}
+			}
+			for _, c := range r.When {
+				if c.Key == "source.ip" || c.Key == "remote.ip" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // maxLiterals bounds each kind of output literal: request classes grow with their product,
@@ -127,7 +154,9 @@ func capped(l semantics.Literals) semantics.Literals {
 // compareAccess evaluates Istio and the destination on every class of every workload, on the
 // ports the workload is taken to listen on.
 func compareAccess(snap *model.Snapshot, d *destination, cov *coverage) []WorkloadReport {
-	classes := AccessClasses(snap, d.extra, d.literals)
+	lit := d.literals
+	lit.Ports = append(slices.Clone(lit.Ports), serviceTargetPorts(&snap.Inventory)...)
+	classes := AccessClasses(snap, d.extra, lit)
 	var out []WorkloadReport
 	for i, w := range snap.Inventory.Workloads {
 		wr := WorkloadReport{Workload: w.Kind + " " + w.Namespace + "/" + w.Name, ServiceAccount: w.ServiceAccount}
@@ -139,7 +168,7 @@ func compareAccess(snap *model.Snapshot, d *destination, cov *coverage) []Worklo
 				continue // the workload is taken not to listen there (see DeclaredPortsNote)
 			}
 			wr.Requests++
-			dec := model.Evaluate(snap, r)
+			dec := model.EvaluateWith(snap, r, istio.EvalOptions)
 			v := d.authorizer.Authorize(w, r)
 			if v.Allow == dec.Allow {
 				continue

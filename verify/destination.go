@@ -64,10 +64,12 @@ func newDestination(in Input, opts Options) (*destination, error) {
 		d.mesh = reading.Mesh
 		if reading.Access {
 			d.notes = append(d.notes, "SMI access is assumed enforced ("+enforcement(reading.Mesh)+"); otherwise "+reading.Mesh+" allows every request.")
+			d.authorizer = smi.NewAccess(objs, reading, td)
 		} else {
-			d.notes = append(d.notes, reading.Mesh+" enforces no SMI access: every request is allowed.")
+			// Like Gateway API: this profile carries routing only, and the writer reports every
+			// access policy it leaves to another target (--to linkerd).
+			d.notes = append(d.notes, reading.Mesh+" carries no SMI access (access control goes to --to linkerd): access was not compared, routing only.")
 		}
-		d.authorizer = smi.NewAccess(objs, reading, td)
 		d.literals.Merge(smi.Literals(objs, td))
 		d.literals.Merge(smi.RouteLiterals(objs))
 		d.routers = []namedRouter{{router: smi.NewSplits(objs, reading, services)}}

@@ -1,8 +1,8 @@
 // Package verify proves translations: it decides the same requests under Istio's semantics
 // and under the destination's, and reports every request on which they differ.
 //
-// Istio's side is the neutral model's evaluator (model.Evaluate) over the snapshot Istio's
-// reader made of the input, and, for routing, the first matching rule of the VirtualService
+// Istio's side is the neutral model's evaluator (model.EvaluateWith, PeerAuthentication
+// included) over the snapshot Istio's reader made of the input, and, for routing, the first matching rule of the VirtualService
 // (package verify/istio). The destination's side reads the emitted objects themselves, never
 // the model: verify/smi (TrafficTarget, HTTPRouteGroup, TCPRoute, TrafficSplit, read as the
 // chosen consumer reads them), verify/linkerd (Server, AuthorizationPolicy, authentications,
@@ -14,7 +14,10 @@
 // workload, port, caller (each identity, namespace and trust domain named, a caller without
 // mTLS and a stranger), method, path (exact, prefix, suffix and template hits and misses) and
 // header, IP, JWT and SNI value the Istio policies name, and also those the emitted objects
-// name, so that a source or path that only the output mentions is tried. For routing, every
+// name, so that a source or path that only the output mentions is tried. Both sides are asked
+// only about the ports a workload is taken to listen on: meshbridge assumes a workload that
+// declares container ports listens only on those and on the ports its Services target (the
+// report's header states it); one that declares none is asked about every port. For routing, every
 // Service a mesh VirtualService or an emitted route names is called on each of its ports, from
 // each namespace involved and one nothing names, with every path, method, header, host and
 // query value the matches name (and samples of their regular expressions), one at a time and

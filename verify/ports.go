@@ -37,3 +37,22 @@ func servedPorts(inv *model.Inventory, w model.Workload) map[int32]bool {
 	}
 	return out
 }
+
+// serviceTargetPorts returns the container ports the inventory's Services target by number, so
+// that requests to them are asked about even when no pod declares them and no rule names them.
+func serviceTargetPorts(inv *model.Inventory) []int32 {
+	var out []int32
+	for _, s := range inv.Services {
+		for _, sp := range s.Ports {
+			if sp.TargetPortName != "" || (sp.Protocol != "" && sp.Protocol != "TCP") {
+				continue
+			}
+			if p := sp.TargetPort; p > 0 {
+				out = append(out, p)
+			} else if sp.Port > 0 {
+				out = append(out, sp.Port) // targetPort defaults to the port
+			}
+		}
+	}
+	return out
+}

@@ -19,15 +19,16 @@ import (
 var propertyRuns = flag.Int("verify.runs", 100, "random inputs the property test generates per target")
 
 // TestRandomPoliciesAreNeverWidened generates random policy sets (principals, namespaces,
-// DENY beside ALLOW, negations, paths, ports, methods) over random workloads, translates them
-// for SMI (OSM) and Linkerd, and fails on any widened request. Failures are grouped by what
-// the destination allowed them by, each with the seed, input and request that shows it.
+// DENY beside ALLOW, negations, paths, ports, methods, targetRefs, STRICT mTLS) over random
+// workloads, Services and gateways, translates them for SMI (OSM) and Linkerd, and fails on
+// any widened request but on workloads an enforcementImpossible finding names. Failures are
+// grouped by what the destination allowed them by, each with the seed, input and request
+// that shows it.
 func TestRandomPoliciesAreNeverWidened(t *testing.T) {
 	for _, target := range []struct{ name, to, mesh, linkerdDefault string }{
 		{"smi for osm", "smi", "osm", ""},
 		{"linkerd", "linkerd", "", ""},
-		// The cluster default MB5008 recommends: ports without a Server deny. This run checks
-		// everything but ports the pods do not declare.
+		// The cluster default MB5008 and MB5016 recommend: ports without a Server deny.
 		{"linkerd with default-inbound-policy deny", "linkerd", "", "deny"},
 	} {
 		t.Run(target.name, func(t *testing.T) {
@@ -41,12 +42,18 @@ func TestRandomPoliciesAreNeverWidened(t *testing.T) {
 			var order []string
 			for seed := uint64(1); seed <= uint64(*propertyRuns); seed++ {
 				input := randomInput(rand.New(rand.NewPCG(seed, 0x6d657368)))
-				rep, declared := verifyYAML(t, input, target.to, target.mesh, target.linkerdDefault)
+				rep, declared, impossible := verifyYAML(t, input, target.to, target.mesh, target.linkerdDefault)
 				for _, w := range rep.Access {
+					if impossible[w.Workload] {
+						continue // the translation says it cannot enforce access there (see enforcementImpossible)
+					}
 					for _, d := range w.Widened {
 						class := failureClass(d.Target.By)
-						if !declared[w.Workload][d.Example.Port] {
-							class += " on a port the workload does not declare"
+						switch {
+						case len(declared[w.Workload]) == 0:
+							class += " on a workload that declares no port"
+						case !declared[w.Workload][d.Example.Port]:
+							class += " on a port only a Service targets"
 						}
 						if f, ok := classes[class]; ok {
 							f.count++
@@ -73,8 +80,9 @@ func failureClass(by string) string {
 	return regexp.MustCompile(`[0-9]+`).ReplaceAllString(by, "N")
 }
 
-// verifyYAML translates and verifies input; it also returns the ports each workload declares.
-func verifyYAML(t *testing.T, input, to, mesh, linkerdDefault string) (*verify.Report, map[string]map[int32]bool) {
+// verifyYAML translates and verifies input; it also returns the ports each workload declares
+// and the workloads an enforcement-impossible finding names.
+func verifyYAML(t *testing.T, input, to, mesh, linkerdDefault string) (*verify.Report, map[string]map[int32]bool, map[string]bool) {
 	t.Helper()
 	inv := &inventory.Inventory{}
 	lf, err := load.Decode(inv, "random.yaml", []byte(input), load.Options{})
@@ -100,10 +108,13 @@ func verifyYAML(t *testing.T, input, to, mesh, linkerdDefault string) (*verify.R
 			declared[k][p.Port] = true
 		}
 	}
-	return rep, declared
+	return rep, declared, unenforceable(res.Findings)
 }
 
-// randomInput writes 2 to 4 workloads in two namespaces and 1 to 4 AuthorizationPolicies.
+// randomInput writes 2 to 4 workloads in two namespaces (some without declared ports, some
+// behind a Service that may target an undeclared port, some a gateway's pods), sometimes
+// PeerAuthentications, and 1 to 4 AuthorizationPolicies (some attached to a Gateway by
+// targetRefs).
 func randomInput(r *rand.Rand) string {
 	var b strings.Builder
 	namespaces := []string{"a", "b"}
@@ -127,13 +138,33 @@ func randomInput(r *rand.Rand) string {
 		w := wl{ns: pick(namespaces), app: fmt.Sprintf("w%d", i)}
 		wls = append(wls, w)
 		ports := some([]string{"8080", "9090"})
+		if r.IntN(6) == 0 {
+			ports = nil
+		}
 		var cps []string
 		for _, p := range ports {
 			cps = append(cps, "{containerPort: "+p+"}")
 		}
+		if r.IntN(3) == 0 {
+			fmt.Fprintf(&b, "apiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: %s}\nspec:\n  selector: {app: %s}\n  ports: [{port: 80, targetPort: %s}]\n---\n",
+				w.app, w.ns, w.app, pick([]string{"8080", "9090", "7070"}))
+		}
+		labels := "app: " + w.app
+		if r.IntN(4) == 0 { // a gateway's pods
+			labels += ", gateway.networking.k8s.io/gateway-name: " + w.app
+		}
 		fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s, namespace: %s}\nspec:\n  selector: {matchLabels: {app: %s}}\n"+
-			"  template:\n    metadata: {labels: {app: %s}}\n    spec:\n      serviceAccountName: %s\n      containers: [{name: c, image: x, ports: [%s]}]\n---\n",
-			w.app, w.ns, w.app, w.app, pick(accounts), strings.Join(cps, ", "))
+			"  template:\n    metadata: {labels: {%s}}\n    spec:\n      serviceAccountName: %s\n      containers: [{name: c, image: x, ports: [%s]}]\n---\n",
+			w.app, w.ns, w.app, labels, pick(accounts), strings.Join(cps, ", "))
+	}
+	switch r.IntN(6) { // STRICT mTLS for a namespace or the mesh, or a workload's port opened
+	case 0:
+		fmt.Fprintf(&b, "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: %s}\nspec: {mtls: {mode: STRICT}}\n---\n", pick(namespaces))
+	case 1:
+		b.WriteString("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n---\n")
+		if w := wls[r.IntN(len(wls))]; r.IntN(2) == 0 {
+			fmt.Fprintf(&b, "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: open, namespace: %s}\nspec:\n  selector: {matchLabels: {app: %s}}\n  portLevelMtls: {\"8080\": {mode: PERMISSIVE}}\n---\n", w.ns, w.app)
+		}
 	}
 	principals := []string{"cluster.local/ns/a/sa/sa0", "cluster.local/ns/b/sa/sa1", "cluster.local/ns/a/sa/*", "*", "cluster.local/ns/b/sa/sa2"}
 	paths := []string{"/x", "/api/*", "*.js", "/p/{*}/q", "/health"}
@@ -144,7 +175,10 @@ func randomInput(r *rand.Rand) string {
 			action = "DENY"
 		}
 		fmt.Fprintf(&b, "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p%d, namespace: %s}\nspec:\n  action: %s\n", i, w.ns, action)
-		if r.IntN(4) != 0 {
+		switch {
+		case r.IntN(8) == 0:
+			fmt.Fprintf(&b, "  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: %s}]\n", w.app)
+		case r.IntN(4) != 0:
 			fmt.Fprintf(&b, "  selector: {matchLabels: {app: %s}}\n", w.app)
 		}
 		rules := r.IntN(3)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -27,7 +28,10 @@ import (
 //
 //	go test ./cmd/translator -run '^$' -bench 'Load|Read|Write|Print' -benchmem
 //
-// MESHBRIDGE_BENCH_SIZES sets the corpus sizes in objects (default "1000,10000").
+// MESHBRIDGE_BENCH_SIZES sets the corpus sizes in objects (default "1000,10000"). A writer
+// whose time on a smaller corpus, scaled as if it grew with the square of the size, predicts
+// more than MESHBRIDGE_BENCH_MAX (default 20s; 0 for no limit) on a bigger one is skipped there,
+// in Write and Print, with the prediction: one slow writer should not make `make bench` slow.
 // BenchmarkConvert (convert_bench_test.go) measures them all together, for profiling; the
 // whole-process figures come from hack/bench/measure (docs/performance.md).
 
@@ -56,6 +60,9 @@ type benchCorpus struct {
 	inv     *inventory.Inventory
 	snap    *model.Snapshot
 	objects map[string][]*unstructured.Unstructured // by target
+	// writeTime is the time per write by target; tooSlow says why a target is skipped.
+	writeTime map[string]time.Duration
+	tooSlow   map[string]string
 }
 
 var benchCorpora = map[int]*benchCorpus{}
@@ -68,7 +75,8 @@ func benchCorpusOf(b *testing.B, n int) *benchCorpus {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &benchCorpus{n: n, files: files, bytes: st.Bytes, objects: map[string][]*unstructured.Unstructured{}}
+	c := &benchCorpus{n: n, files: files, bytes: st.Bytes, objects: map[string][]*unstructured.Unstructured{},
+		writeTime: map[string]time.Duration{}, tooSlow: map[string]string{}}
 	benchCorpora[n] = c
 	return c
 }
@@ -115,6 +123,55 @@ func (c *benchCorpus) written(b *testing.B, target string) []*unstructured.Unstr
 
 func benchName(n int) string { return fmt.Sprintf("objects=%d", n) }
 
+// benchSkip skips a benchmark and says so even without -v, which go test needs to print the
+// reasons of skipped benchmarks.
+func benchSkip(b *testing.B, why string) {
+	fmt.Printf("%-50s skipped: %s\n", b.Name(), why)
+	b.SkipNow()
+}
+
+// benchMax is MESHBRIDGE_BENCH_MAX.
+func benchMax(b *testing.B) time.Duration {
+	v := os.Getenv("MESHBRIDGE_BENCH_MAX")
+	if v == "" {
+		return 20 * time.Second
+	}
+	if v == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("MESHBRIDGE_BENCH_MAX=%q: %v", v, err)
+	}
+	return d
+}
+
+// predictSlow says why writing target on c would take too long, judging by the biggest smaller
+// corpus it was written on, or "" when it would not.
+func predictSlow(b *testing.B, c *benchCorpus, target string) string {
+	limit := benchMax(b)
+	if limit == 0 {
+		return ""
+	}
+	var prev *benchCorpus
+	for _, o := range benchCorpora {
+		if _, ok := o.writeTime[target]; ok && o.n < c.n && (prev == nil || o.n > prev.n) {
+			prev = o
+		}
+	}
+	if prev == nil {
+		return ""
+	}
+	scale := float64(c.n) / float64(prev.n)
+	t := prev.writeTime[target]
+	if predicted := time.Duration(float64(t) * scale * scale); predicted > limit {
+		return fmt.Sprintf("--to %s took %s on %d objects, which predicts %s on %d if it grows with the square "+
+			"of the size, over MESHBRIDGE_BENCH_MAX=%s", target, t.Round(time.Millisecond), prev.n,
+			predicted.Round(time.Second), c.n, limit)
+	}
+	return ""
+}
+
 // BenchmarkLoad measures files to a sorted inventory.
 func BenchmarkLoad(b *testing.B) {
 	for _, n := range benchSizes(b) {
@@ -149,11 +206,16 @@ func BenchmarkWrite(b *testing.B) {
 		for _, target := range translate.Targets() {
 			b.Run(benchName(n)+"/to="+target, func(b *testing.B) {
 				c := benchCorpusOf(b, n)
+				if why := predictSlow(b, c, target); why != "" {
+					c.tooSlow[target] = why
+					benchSkip(b, why)
+				}
 				c.snapshot(b)
 				b.ReportAllocs()
 				for b.Loop() {
 					c.write(b, target)
 				}
+				c.writeTime[target] = b.Elapsed() / time.Duration(b.N)
 				b.ReportMetric(float64(len(c.objects[target])), "objects")
 			})
 		}
@@ -165,7 +227,11 @@ func BenchmarkPrint(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		for _, target := range translate.Targets() {
 			b.Run(benchName(n)+"/to="+target, func(b *testing.B) {
-				objs := benchCorpusOf(b, n).written(b, target)
+				c := benchCorpusOf(b, n)
+				if why := c.tooSlow[target]; why != "" {
+					benchSkip(b, why)
+				}
+				objs := c.written(b, target)
 				b.ReportAllocs()
 				for b.Loop() {
 					if err := printObjects(io.Discard, objs, "yaml"); err != nil {

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
-
-	"github.com/meshbridge/meshbridge/model"
 )
 
 // This file turns the writer's rules into Gateway API types.
@@ -108,17 +106,15 @@ var (
 
 // grpcAdapt keeps the matches a GRPCRoute can express, in a canonical path form: an Exact
 // /service/method, a PathPrefix /service, or PathPrefix / for any method. gRPC calls are
-// POST requests to /service/method, so a POST method condition says nothing.
-func (w *writer) grpcAdapt(o model.Origin, ms []*match) ([]*match, []dropped) {
-	var out []*match
-	var drops []dropped
+// POST requests to /service/method, so a POST method condition says nothing. It returns the
+// prefix remainders it left out (other services whose names continue the prefix) apart.
+func grpcAdapt(ms []*match) (out []*match, drops []dropped, gone []*match) {
 	lose := func(m *match, why string) {
 		drops = append(drops, dropped{field: m.field, reason: why, loose: m})
 	}
 	for _, m := range ms {
 		if m.remainder {
-			w.report(model.CodeGWPrefixNotSegment, o, m.field+".uri",
-				"GRPCRoute matches whole service and method names; paths that continue the prefix's last segment are no longer matched")
+			gone = append(gone, m)
 			continue
 		}
 		switch m.method {
@@ -147,7 +143,7 @@ func (w *writer) grpcAdapt(o model.Origin, ms []*match) ([]*match, []dropped) {
 		}
 		out = append(out, m)
 	}
-	return out, drops
+	return out, drops, gone
 }
 
 func toGRPCMatch(m *match) gwv1.GRPCRouteMatch {

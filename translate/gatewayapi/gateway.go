@@ -382,7 +382,7 @@ func (w *writer) gatewayL4(rs *model.RouteSet, gout *gatewayOut, base string) []
 		var groups []*l4Group
 		for _, l := range attachable(rs, gout, gwv1.TLSProtocolType) {
 			pc := pctx{kind: kindTLS, matchPort: l.port, gateway: gout.ref}
-			groups = w.tlsGroups(rs, pc, groups, gatewayParent(gout, l), l.port)
+			groups = w.tlsGroups(rs, pc, groups, gatewayParent(gout, l), l.port, l.hostname)
 		}
 		plans = append(plans, w.l4Plans(rs, kindTLS, base, groups)...)
 	}

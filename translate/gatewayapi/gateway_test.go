@@ -130,3 +130,27 @@ func TestGatewayFailuresStayLocal(t *testing.T) {
 		}
 	})
 }
+
+func TestTLSRoutesAttachToTheListenersOfTheirHosts(t *testing.T) {
+	r := write(t, snapshot(
+		svc("secrets", "vault", port("tls", 8200)), svc("secrets", "registry", port("tls", 5000)),
+		workload("istio-system", "ingress", map[string]string{"istio": "ingressgateway"}),
+		gateway("secrets", "passthrough", model.GatewayServer{Port: 443, Protocol: "TLS",
+			Hosts: []string{"vault.example.com", "registry.example.com"}, TLS: &model.GatewayTLS{Mode: "PASSTHROUGH"}}),
+		vs("secrets", "routes", rawHost("vault.example.com"), rawHost("registry.example.com"), gateways("secrets/passthrough"),
+			tls(model.L4Rule{Matches: []model.L4Match{{Port: 443, SNIHosts: []string{"vault.example.com"}}}, Backends: []model.Backend{backend("secrets", "vault", 0, 100)}}),
+			tls(model.L4Rule{Matches: []model.L4Match{{Port: 443, SNIHosts: []string{"registry.example.com"}}}, Backends: []model.Backend{backend("secrets", "registry", 0, 100)}}),
+		),
+	), emit.Options{})
+	for _, c := range []struct{ name, listener string }{
+		{"routes-tls-0", "tls-443-vault-example-com"}, {"routes-tls-1", "tls-443-registry-example-com"},
+	} {
+		name, listener := c.name, c.listener
+		t.Run(name+" attaches only to "+listener, func(t *testing.T) {
+			tr := r.get("TLSRoute", "secrets", name)
+			if length(t, tr, "spec.parentRefs") != 1 || field(t, tr, "spec.parentRefs.0.sectionName") != listener {
+				t.Errorf("parentRefs = %v", field(t, tr, "spec.parentRefs"))
+			}
+		})
+	}
+}

@@ -58,6 +58,7 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 		d   dropped
 	}
 	var losses []lost
+	var rests []lostRest
 	for i := range rs.HTTP {
 		r := &rs.HTTP[i]
 		var ms []model.HTTPMatch
@@ -76,14 +77,15 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 			ar.matches = []*match{{path: pathMatch{kind: pathPrefix, value: "/"}, field: r.Field, istioPrefix: "/"}}
 		}
 		for _, m := range ms {
-			conv, d, notes := convertMatch(m)
-			for _, n := range notes {
-				w.report(n.code, o, n.field, "%s", n.msg)
-			}
+			conv, d := convertMatch(m)
 			if pc.kind == kindGRPC {
 				var d2 []dropped
-				conv, d2 = w.grpcAdapt(o, conv)
+				var gone []*match
+				conv, d2, gone = grpcAdapt(conv)
 				d = append(d, d2...)
+				for _, g := range gone {
+					rests = append(rests, lostRest{i, g, "cannot be matched by GRPCRoute, which names whole services and methods"})
+				}
 			}
 			ar.matches = append(ar.matches, conv...)
 			drops = append(drops, d...)
@@ -92,7 +94,11 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 			w.report(model.CodeGWMatchNotExpressible, o, d.field, "%s; the match was not written", d.reason)
 		}
 		if ok && a.rewritePath != nil {
-			ar.matches, ok = w.checkPrefixRewrite(o, r, ar.matches, *a.rewritePath)
+			var gone []*match
+			ar.matches, gone, ok = w.checkPrefixRewrite(o, r, ar.matches, *a.rewritePath)
+			for _, g := range gone {
+				rests = append(rests, lostRest{i, g, "cannot have their prefix rewritten in Gateway API"})
+			}
 		}
 		if !ok {
 			for _, m := range ar.matches {
@@ -108,7 +114,9 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 	}
 
 	// What Istio matched but cannot be written must not fall to a later rule.
+	lostBy := map[int][]dropped{}
 	for _, l := range losses {
+		lostBy[l.idx] = append(lostBy[l.idx], l.d)
 		for _, ar := range arules {
 			if ar.idx <= l.idx {
 				continue
@@ -123,6 +131,9 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 			}
 		}
 	}
+	if pc.kind == kindHTTP {
+		w.bareExact(o, arules, lostBy) // GRPCRoute service matches never take the bare path
+	}
 
 	kept := arules[:0]
 	for _, ar := range arules {
@@ -133,12 +144,16 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 	if len(kept) == 0 {
 		return nil, true
 	}
-	notes, ok := analyzeOrder(kept, w.p)
+	notes, lostOrder, ok := analyzeOrder(kept, w.p)
 	for _, n := range notes {
 		w.report(n.code, o, n.field, "%s", n.msg)
 	}
 	if !ok {
 		return nil, false
+	}
+	w.reportLostRests(o, append(rests, lostOrder...), kept, actions)
+	if w.p.exactTiesPrefix {
+		kept = hoistEarly(kept)
 	}
 
 	var out []*outRule
@@ -214,21 +229,20 @@ func uniqueRuleNames(rules []*outRule) {
 	}
 }
 
-// checkPrefixRewrite keeps the matches a rewrite can be written for. Prefix matches need
-// ReplacePrefixMatch, which works segment by segment and only with PathPrefix.
-func (w *writer) checkPrefixRewrite(o model.Origin, r *model.HTTPRule, ms []*match, repl string) ([]*match, bool) {
-	var out []*match
+// checkPrefixRewrite keeps the matches a rewrite can be written for, and returns the prefix
+// remainders it had to leave out. Prefix matches need ReplacePrefixMatch, which works segment
+// by segment and only with PathPrefix.
+func (w *writer) checkPrefixRewrite(o model.Origin, r *model.HTTPRule, ms []*match, repl string) (out, gone []*match, ok bool) {
 	for _, m := range ms {
 		switch {
 		case m.istioPrefix == "":
 			out = append(out, m) // exact or regex match: the whole path is replaced
 		case m.remainder:
-			w.report(model.CodeGWPrefixNotSegment, o, m.field+".uri",
-				"paths that continue the last segment of prefix %q cannot have their prefix rewritten in Gateway API; they are no longer matched by this rule", m.istioPrefix)
+			gone = append(gone, m)
 		case m.path.kind != pathPrefix:
 			w.report(model.CodeGWRewriteNotWritten, o, r.Rewrite.Field+".uri",
 				"prefix %q had to be written as a regular expression, and Gateway API rewrites prefixes of PathPrefix matches only; rule not written", m.istioPrefix)
-			return nil, false
+			return nil, nil, false
 		default:
 			switch why := prefixRewrite(m.istioPrefix, repl); why {
 			case "":
@@ -239,11 +253,11 @@ func (w *writer) checkPrefixRewrite(o model.Origin, r *model.HTTPRule, ms []*mat
 				out = append(out, m)
 			default:
 				w.report(model.CodeGWRewriteNotWritten, o, r.Rewrite.Field+".uri", "%s; rule not written", why)
-				return nil, false
+				return nil, nil, false
 			}
 		}
 	}
-	return out, true
+	return out, gone, true
 }
 
 // parentName renders a parent for messages.

@@ -258,13 +258,14 @@ func (w *writer) meshTLS(rs *model.RouteSet, svc model.Service, base string) []*
 	var groups []*l4Group
 	for _, p := range ports {
 		pc := pctx{kind: kindTLS, matchPort: p.Port, backendPort: p.Port, mesh: true}
-		groups = w.tlsGroups(rs, pc, groups, serviceParents(svc, []int32{p.Port})[0], p.Port)
+		groups = w.tlsGroups(rs, pc, groups, serviceParents(svc, []int32{p.Port})[0], p.Port, "")
 	}
 	return w.l4Plans(rs, kindTLS, base, groups)
 }
 
-// tlsGroups adds the TLSRoutes for one parent.
-func (w *writer) tlsGroups(rs *model.RouteSet, pc pctx, groups []*l4Group, parent gwv1.ParentReference, port int32) []*l4Group {
+// tlsGroups adds the TLSRoutes for one parent. A route attaches to a listener only when one of
+// its SNI hosts meets the listener's hostname (listenerHost; "" accepts any).
+func (w *writer) tlsGroups(rs *model.RouteSet, pc pctx, groups []*l4Group, parent gwv1.ParentReference, port int32, listenerHost string) []*l4Group {
 	choices, ok := w.tlsChoices(rs, pc)
 	if !ok {
 		return groups
@@ -272,7 +273,7 @@ func (w *writer) tlsGroups(rs *model.RouteSet, pc pctx, groups []*l4Group, paren
 	var ps []*l4Group
 	for i := range rs.TLS {
 		hosts, ok := choices[i]
-		if !ok {
+		if !ok || !slices.ContainsFunc(hosts, func(h string) bool { return hostsMeet(h, listenerHost) }) {
 			continue
 		}
 		refs, subsets, ok := w.l4Backends(rs.Origin, rs.TLS[i].Backends, pc.backendPort)

@@ -48,6 +48,10 @@ type pathMatch struct {
 	// rest is set on the regex remainder of Istio prefix rest: paths that start with rest and
 	// continue with anything but "/". The analysis reasons on it exactly.
 	rest string
+	// noBare is set on a PathPrefix written for an Istio prefix ending in "/": Istio's prefix
+	// does not match the bare path (value itself), which the written PathPrefix does; the
+	// analysis reasons on Istio's meaning and the writer gives the bare path an Exact match.
+	noBare bool
 }
 
 // match is one Gateway API match (path, method, headers, query: ANDed), with what the writer
@@ -66,6 +70,10 @@ type match struct {
 	// istioPrefix is the Istio prefix the path came from ("/" when the match had no uri), for
 	// prefix rewrites; "" when the path did not come from a prefix.
 	istioPrefix string
+	// early marks an Exact match for the bare path of a prefix in rule beforeIdx, which must
+	// win over that prefix where Exact and PathPrefix tie (profile.exactTiesPrefix).
+	early     bool
+	beforeIdx int
 }
 
 // dropped is a part of an Istio match that could not be written. loose is a superset of what
@@ -104,10 +112,9 @@ var pathCharsRE = regexp.MustCompile(`^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a
 // convertMatch turns one Istio match into Gateway API matches (several when a method pattern
 // expands to several methods, or a prefix needs its remainder), and the parts it cannot write.
 // Port and gateways are handled by the caller.
-func convertMatch(m model.HTTPMatch) ([]*match, []dropped, []note) {
+func convertMatch(m model.HTTPMatch) ([]*match, []dropped) {
 	base := &match{field: m.Field}
 	var drops []dropped
-	var notes []note
 	drop := func(field, format string, args ...any) {
 		drops = append(drops, dropped{field: field, reason: fmt.Sprintf(format, args...)})
 	}
@@ -123,6 +130,7 @@ func convertMatch(m model.HTTPMatch) ([]*match, []dropped, []note) {
 		re := "(?i)" + regexp.QuoteMeta(p.Value)
 		if p.Type == model.MatchPrefix {
 			re += ".*"
+			base.istioPrefix = p.Value // a prefix rewrite replaces only the prefix: refused
 		}
 		paths = []pathMatch{{kind: pathRegex, value: re}}
 	case p.Type == model.MatchExact:
@@ -138,14 +146,12 @@ func convertMatch(m model.HTTPMatch) ([]*match, []dropped, []note) {
 			paths = []pathMatch{{kind: pathPrefix, value: "/"}}
 		case !validExactPath(strings.TrimSuffix(v, "/")):
 			paths = []pathMatch{{kind: pathRegex, value: regexp.QuoteMeta(v) + ".*"}}
-			base.istioPrefix = ""
 		case strings.HasSuffix(v, "/"):
-			paths = []pathMatch{{kind: pathPrefix, value: strings.TrimSuffix(v, "/")}}
-			notes = append(notes, note{model.CodeGWPrefixTrailingSlash, m.Field + ".uri",
-				fmt.Sprintf("PathPrefix %s also matches %s itself, which Istio's prefix %q does not", strings.TrimSuffix(v, "/"), strings.TrimSuffix(v, "/"), v)})
+			// The written PathPrefix also matches the bare path; bareExact gives it Istio's rule.
+			paths = []pathMatch{{kind: pathPrefix, value: strings.TrimSuffix(v, "/"), noBare: true}}
 		default:
 			paths = []pathMatch{{kind: pathPrefix, value: v}}
-			remainder = &pathMatch{pathRegex, regexp.QuoteMeta(v) + "[^/].*", v}
+			remainder = &pathMatch{kind: pathRegex, value: regexp.QuoteMeta(v) + "[^/].*", rest: v}
 		}
 	case p.Type == model.MatchRegex:
 		re := p.Value
@@ -243,7 +249,7 @@ func convertMatch(m model.HTTPMatch) ([]*match, []dropped, []note) {
 		for i := range drops {
 			drops[i].loose = &loose
 		}
-		return nil, drops, notes
+		return nil, drops
 	}
 	var out []*match
 	for _, meth := range methods {
@@ -258,14 +264,7 @@ func convertMatch(m model.HTTPMatch) ([]*match, []dropped, []note) {
 			out = append(out, &mm)
 		}
 	}
-	return out, nil, notes
-}
-
-// note is a finding produced while converting, reported by the caller with its origin.
-type note struct {
-	code  model.Code
-	field string
-	msg   string
+	return out, nil
 }
 
 func toVal(s model.StringMatch) val {
@@ -349,6 +348,8 @@ func overlapVal(a, b val) bool {
 		return matchVal(b, a.value) || (b.kind == valRegex && fullRE(b.value) == nil)
 	case b.kind == valExact:
 		return overlapVal(b, a)
+	case disjointStarts(valStart(a), valStart(b)):
+		return false
 	}
 	pa, pb := a.literalPrefix(), b.literalPrefix()
 	return strings.HasPrefix(pa, pb) || strings.HasPrefix(pb, pa)

@@ -14,6 +14,9 @@ func describeAll(ms []*match) string {
 		if m.remainder {
 			d += " (remainder)"
 		}
+		if m.path.noBare {
+			d += " (not the bare path)"
+		}
 		s = append(s, d)
 	}
 	return strings.Join(s, " | ")
@@ -21,37 +24,36 @@ func describeAll(ms []*match) string {
 
 func TestConvertMatch(t *testing.T) {
 	cases := []struct {
-		name  string
-		opts  []matchOpt
-		want  string
-		drop  string
-		notes model.Code
+		name string
+		opts []matchOpt
+		want string
+		drop string
 	}{
-		{"no uri is a PathPrefix /", nil, "PathPrefix /", "", ""},
-		{"an exact uri stays exact", []matchOpt{exact("/login")}, "Exact /login", "", ""},
-		{"an exact uri Gateway API refuses becomes an escaped regex", []matchOpt{exact("/a//b")}, "RegularExpression /a//b", "", ""},
-		{"prefix / is PathPrefix /", []matchOpt{prefix("/")}, "PathPrefix /", "", ""},
-		{"a prefix ending in / is a PathPrefix, reported as also matching the bare path",
-			[]matchOpt{prefix("/api/")}, "PathPrefix /api", "", model.CodeGWPrefixTrailingSlash},
+		{"no uri is a PathPrefix /", nil, "PathPrefix /", ""},
+		{"an exact uri stays exact", []matchOpt{exact("/login")}, "Exact /login", ""},
+		{"an exact uri Gateway API refuses becomes an escaped regex", []matchOpt{exact("/a//b")}, "RegularExpression /a//b", ""},
+		{"prefix / is PathPrefix /", []matchOpt{prefix("/")}, "PathPrefix /", ""},
+		{"a prefix ending in / is a PathPrefix that keeps Istio's meaning (not the bare path) for the analysis",
+			[]matchOpt{prefix("/api/")}, "PathPrefix /api (not the bare path)", ""},
 		{"a prefix inside a segment gets a PathPrefix and a regex for the rest of the segment",
-			[]matchOpt{prefix("/api")}, `PathPrefix /api | RegularExpression /api[^/].* (remainder)`, "", ""},
+			[]matchOpt{prefix("/api")}, `PathPrefix /api | RegularExpression /api[^/].* (remainder)`, ""},
 		{"a regex with alternation is anchored for leftmost-first engines",
-			[]matchOpt{regex("/a|/b")}, "RegularExpression ^(?:/a|/b)$", "", ""},
+			[]matchOpt{regex("/a|/b")}, "RegularExpression ^(?:/a|/b)$", ""},
 		{"ignoreUriCase turns a prefix into a case-insensitive regex",
-			[]matchOpt{prefix("/Api"), ignoreCase()}, "RegularExpression (?i)/Api.*", "", ""},
-		{"an exact method is kept", []matchOpt{method(model.MatchExact, "GET")}, "PathPrefix /, method GET", "", ""},
+			[]matchOpt{prefix("/Api"), ignoreCase()}, "RegularExpression (?i)/Api.*", ""},
+		{"an exact method is kept", []matchOpt{method(model.MatchExact, "GET")}, "PathPrefix /, method GET", ""},
 		{"a method regex expands to one match per method",
-			[]matchOpt{method(model.MatchRegex, "GET|POST")}, "PathPrefix /, method GET | PathPrefix /, method POST", "", ""},
-		{"a non-standard method cannot be written", []matchOpt{method(model.MatchExact, "PURGE")}, "", "matches no method", ""},
+			[]matchOpt{method(model.MatchRegex, "GET|POST")}, "PathPrefix /, method GET | PathPrefix /, method POST", ""},
+		{"a non-standard method cannot be written", []matchOpt{method(model.MatchExact, "PURGE")}, "", "matches no method"},
 		{"a method regex that also takes non-standard methods cannot be written",
-			[]matchOpt{method(model.MatchRegex, ".*")}, "", "non-standard", ""},
+			[]matchOpt{method(model.MatchRegex, ".*")}, "", "non-standard"},
 		{"headers and the authority become header matches",
 			[]matchOpt{header("X-User", model.MatchExact, "jason"), authority(model.MatchPrefix, "shop.")},
-			"PathPrefix /, header host, header x-user", "", ""},
-		{"query parameters are kept", []matchOpt{query("v", model.MatchRegex, "[0-9]+")}, "PathPrefix /, query v", "", ""},
-		{"withoutHeaders cannot be written", []matchOpt{withoutHeader("x")}, "", "withoutHeaders", ""},
-		{"sourceLabels cannot be written", []matchOpt{sourceLabels(map[string]string{"app": "a"})}, "", "sourceLabels", ""},
-		{"a pseudo-header cannot be written", []matchOpt{header(":path", model.MatchExact, "/")}, "", "not a valid", ""},
+			"PathPrefix /, header host, header x-user", ""},
+		{"query parameters are kept", []matchOpt{query("v", model.MatchRegex, "[0-9]+")}, "PathPrefix /, query v", ""},
+		{"withoutHeaders cannot be written", []matchOpt{withoutHeader("x")}, "", "withoutHeaders"},
+		{"sourceLabels cannot be written", []matchOpt{sourceLabels(map[string]string{"app": "a"})}, "", "sourceLabels"},
+		{"a pseudo-header cannot be written", []matchOpt{header(":path", model.MatchExact, "/")}, "", "not a valid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -59,7 +61,7 @@ func TestConvertMatch(t *testing.T) {
 			for _, o := range c.opts {
 				o(&m)
 			}
-			ms, drops, notes := convertMatch(m)
+			ms, drops := convertMatch(m)
 			if got := describeAll(ms); got != c.want {
 				t.Errorf("matches = %q, want %q", got, c.want)
 			}
@@ -72,9 +74,6 @@ func TestConvertMatch(t *testing.T) {
 			}
 			if got := strings.Join(reasons, "; "); (c.drop == "") != (got == "") || !strings.Contains(got, c.drop) {
 				t.Errorf("drops = %q, want one containing %q", got, c.drop)
-			}
-			if (c.notes != "") != (len(notes) > 0) || (len(notes) > 0 && notes[0].code != c.notes) {
-				t.Errorf("notes = %v, want %v", notes, c.notes)
 			}
 		})
 	}

@@ -16,16 +16,18 @@ import (
 // them below every PathPrefix, longest first, and so does this analysis (profile.regexRankKnown
 // says whether the destination is known to agree).
 //
-// The rules are written in Istio order, so ties keep Istio's choice. For every pair of
+// The rules are written in Istio order, so ties keep Istio's choice. A later match that an
+// earlier one contains is dropped unless it ties with it: Istio never reaches it, and neither
+// a higher rank nor a regex ranked by the mesh may revive it. For every other pair of
 // overlapping matches from different rules where the later would win, analyzeOrder
-//   - drops the later match when the earlier contains it (Istio never reaches it);
-//   - otherwise adds to the earlier rule a match for the overlap (the intersection of both),
-//     which is at least as specific as the later match and so keeps the overlap where Istio
-//     sends it;
-//   - otherwise drops the match if it is only the regex remainder of a prefix;
+//   - adds to the earlier rule a match for the overlap (the intersection of both), which is at
+//     least as specific as the later match and so keeps the overlap where Istio sends it;
 //   - otherwise, when the earlier match is a regular expression and the later a PathPrefix,
 //     writes the later as the equivalent, shorter regular expression (Istio ranks longer
-//     expressions first);
+//     expressions first); for the regex remainder of an Istio prefix only where the mesh is
+//     known to rank expressions as Istio does;
+//   - otherwise drops the match if it is only the regex remainder of a prefix (the caller
+//     reports where its paths go now);
 //   - otherwise gives up: the route cannot keep Istio's order.
 // It repeats until nothing changes.
 
@@ -45,21 +47,30 @@ type orderNote struct {
 	msg   string
 }
 
+// lostRest is the regex remainder of an Istio prefix that had to be dropped: the caller
+// decides, on the final rules, whether its paths still reach the same destination.
+type lostRest struct {
+	idx int
+	m   *match
+	why string
+}
+
 const maxOrderSteps = 512
 
 // analyzeOrder rewrites rules so that Gateway API precedence picks Istio's rule for every
 // request, and reports what it did. It returns false when that is impossible.
-func analyzeOrder(rules []*arule, p profile) ([]orderNote, bool) {
+func analyzeOrder(rules []*arule, p profile) ([]orderNote, []lostRest, bool) {
 	var notes []orderNote
+	var lost []lostRest
 	for step := 0; ; step++ {
 		if step == maxOrderSteps {
 			return append(notes, orderNote{model.CodeGWOrderNotPreserved, rules[0].field,
-				"keeping Istio's order needs more changes than meshbridge makes; route not written"}), false
+				"keeping Istio's order needs more changes than meshbridge makes; route not written"}), lost, false
 		}
-		changed, ok, n := orderStep(rules)
-		notes = append(notes, n...)
+		changed, ok, n, l := orderStep(rules, p)
+		notes, lost = append(notes, n...), append(lost, l...)
 		if !ok {
-			return notes, false
+			return notes, lost, false
 		}
 		if !changed {
 			break
@@ -71,11 +82,11 @@ func analyzeOrder(rules []*arule, p profile) ([]orderNote, bool) {
 				"Istio's order holds only if the mesh ranks RegularExpression paths below PathPrefix and longer expressions first, as Istio does"})
 		}
 	}
-	return notes, true
+	return notes, lost, true
 }
 
 // orderStep fixes the first pair that breaks Istio's order.
-func orderStep(rules []*arule) (changed, ok bool, notes []orderNote) {
+func orderStep(rules []*arule, p profile) (changed, ok bool, notes []orderNote, lost []lostRest) {
 	for i, ri := range rules {
 		for _, mi := range ri.matches {
 			for _, rj := range rules[i+1:] {
@@ -86,15 +97,26 @@ func orderStep(rules []*arule) (changed, ok bool, notes []orderNote) {
 					if !overlaps(mi, mj) {
 						continue
 					}
-					if c, _ := comparePrec(mj, mi); c <= 0 || covered(rules[:i+1], mi, mj) {
+					c, dep := comparePrec(mj, mi)
+					if contains(mi, mj) && (c != 0 || dep) {
+						// Istio never reaches mj; an equal rank keeps list order, any other
+						// rank could revive it (a regex's rank is the mesh's choice).
+						rj.matches = slices.DeleteFunc(rj.matches, func(m *match) bool { return m == mj })
+						if mj.remainder || mj.added {
+							return true, true, nil, nil
+						}
+						return true, true, []orderNote{{model.CodeGWRuleUnreachable, mj.field,
+							fmt.Sprintf("every request this match accepts is taken by the earlier %s in Istio; dropped so that Gateway API precedence does not revive it", mi.field)}}, nil
+					}
+					if c <= 0 || covered(rules[:i+1], mi, mj) {
 						continue
 					}
-					return fixPair(ri, mi, rj, mj)
+					return fixPair(ri, mi, rj, mj, p)
 				}
 			}
 		}
 	}
-	return false, true, nil
+	return false, true, nil, nil
 }
 
 // covered reports whether a match of the rules up to mi's already takes the requests mi and
@@ -114,21 +136,28 @@ func covered(upTo []*arule, mi, mj *match) bool {
 	return false
 }
 
-func fixPair(ri *arule, mi *match, rj *arule, mj *match) (bool, bool, []orderNote) {
-	if contains(mi, mj) {
-		rj.matches = slices.DeleteFunc(rj.matches, func(m *match) bool { return m == mj })
-		if mj.remainder || mj.added {
-			return true, true, nil
-		}
-		return true, true, []orderNote{{model.CodeGWRuleUnreachable, mj.field,
-			fmt.Sprintf("every request this match accepts is taken by the earlier %s in Istio; dropped so that Gateway API precedence does not revive it", mi.field)}}
-	}
+func fixPair(ri *arule, mi *match, rj *arule, mj *match, p profile) (bool, bool, []orderNote, []lostRest) {
 	if x, ok := intersect(mi, mj); ok && (!ri.fixedPath || x.path == mi.path) {
 		if c, _ := comparePrec(x, mj); c >= 0 {
 			x.field, x.added, x.istioPrefix = mi.field, true, mi.istioPrefix
 			ri.matches = append(ri.matches, x)
 			return true, true, []orderNote{{model.CodeGWOrderMatchAdded, mi.field,
-				fmt.Sprintf("added a match for the requests it shares with the later, more specific %s (%s), so they keep Istio's destination", mj.field, x.describe())}}
+				fmt.Sprintf("added a match for the requests it shares with the later, more specific %s (%s), so they keep Istio's destination", mj.field, x.describe())}}, nil
+		}
+	}
+	if mi.path.kind == pathRegex && mj.path.kind == pathPrefix && !rj.fixedPath && (!mi.remainder || p.regexRankKnown) {
+		// Istio ranks regular expressions below prefixes but longer ones first: the later
+		// prefix, written as the equivalent expression, loses to the earlier, longer one.
+		d := pathMatch{kind: pathRegex, value: regexp.QuoteMeta(mj.path.value) + "(/.*)?"}
+		switch {
+		case mj.path.value == "/":
+			d.value = "/.*"
+		case mj.path.noBare:
+			d.value = regexp.QuoteMeta(mj.path.value) + "/.*"
+		}
+		if len(d.value) <= len(mi.path.value) {
+			mj.path = d
+			return true, true, nil, nil
 		}
 	}
 	for _, d := range []struct {
@@ -137,25 +166,12 @@ func fixPair(ri *arule, mi *match, rj *arule, mj *match) (bool, bool, []orderNot
 	}{{ri, mi}, {rj, mj}} {
 		if d.m.remainder {
 			d.r.matches = slices.DeleteFunc(d.r.matches, func(m *match) bool { return m == d.m })
-			return true, true, []orderNote{{model.CodeGWPrefixNotSegment, d.m.field + ".uri",
-				fmt.Sprintf("paths that continue the last segment of the prefix (%s) cannot keep Istio's order against %s and are no longer matched by this rule",
-					d.m.path.value, map[bool]string{true: mj.field, false: mi.field}[d.m == mi])}}
-		}
-	}
-	if mi.path.kind == pathRegex && mj.path.kind == pathPrefix && !rj.fixedPath {
-		// Istio ranks regular expressions below prefixes but longer ones first: the later
-		// prefix, written as the equivalent expression, loses to the earlier, longer one.
-		d := pathMatch{kind: pathRegex, value: regexp.QuoteMeta(mj.path.value) + "(/.*)?"}
-		if mj.path.value == "/" {
-			d.value = "/.*"
-		}
-		if len(d.value) <= len(mi.path.value) {
-			mj.path = d
-			return true, true, nil
+			other := map[bool]string{true: mj.field, false: mi.field}[d.m == mi]
+			return true, true, nil, []lostRest{{d.r.idx, d.m, "cannot keep Istio's order against " + other}}
 		}
 	}
 	return false, false, []orderNote{{model.CodeGWOrderNotPreserved, mj.field,
-		fmt.Sprintf("%s overlaps the earlier %s and would win by Gateway API precedence; the overlap cannot be written as a match of its own, so the route was not written", mj.field, mi.field)}}
+		fmt.Sprintf("%s overlaps the earlier %s and would win by Gateway API precedence; the overlap cannot be written as a match of its own, so the route was not written", mj.field, mi.field)}}, nil
 }
 
 // regexDependent finds an overlapping pair of different rules whose winner depends on how
@@ -215,7 +231,7 @@ func pathMatches(p pathMatch, s string) bool {
 	case pathExact:
 		return p.value == s
 	case pathPrefix:
-		return p.value == "/" || s == p.value || strings.HasPrefix(s, p.value+"/")
+		return p.value == "/" || (s == p.value && !p.noBare) || strings.HasPrefix(s, p.value+"/")
 	}
 	re := fullRE(p.value)
 	return re != nil && re.MatchString(s)
@@ -265,6 +281,9 @@ func remainderOverlaps(r, b pathMatch) (overlap, known bool) {
 
 // pathOverlaps reports whether some path may match both (true when unknown).
 func pathOverlaps(a, b pathMatch) bool {
+	if (a.kind == pathRegex || b.kind == pathRegex) && disjointStarts(pathStart(a), pathStart(b)) {
+		return false
+	}
 	if a.rest != "" {
 		if o, ok := remainderOverlaps(a, b); ok {
 			return o
@@ -307,12 +326,28 @@ func pathContains(a, b pathMatch) bool {
 	case a == b:
 		return true
 	case a.kind == pathPrefix && b.kind == pathPrefix:
-		return strings.HasPrefix(b.value, a.value+"/")
+		return (a.value == b.value && !a.noBare) || strings.HasPrefix(b.value, a.value+"/")
 	case a.kind == pathPrefix && b.kind == pathRegex:
 		l, ok := regexLiteral(b)
 		return ok && strings.HasPrefix(l, a.value+"/")
+	case a.rest != "":
+		// The remainder of Istio's string prefix: it holds every path that continues the
+		// prefix's last segment (Istio's /api takes /apis and /apis/x).
+		switch {
+		case b.kind == pathPrefix:
+			return continuesSegment(a.rest, b.value)
+		case b.rest != "":
+			return continuesSegment(a.rest, b.rest)
+		}
+		l, ok := regexLiteral(b)
+		return ok && continuesSegment(a.rest, l)
 	}
 	return false
+}
+
+// continuesSegment reports whether s starts with prefix p and goes on in p's last segment.
+func continuesSegment(p, s string) bool {
+	return len(s) > len(p) && strings.HasPrefix(s, p) && s[len(p)] != '/'
 }
 
 func kvFind(list []kv, name string) (val, bool) {

@@ -60,7 +60,7 @@ func TestOrderIsKept(t *testing.T) {
 				http(when(prefix("/api/"), header("x-user", model.MatchExact, "jason")), to("shop", "a", 0, 100)),
 				http(when(prefix("/api/v2/")), to("shop", "b", 0, 100)),
 			},
-			"a: PathPrefix /api x-user=jason; PathPrefix /api/v2 x-user=jason | b: PathPrefix /api/v2",
+			"a: PathPrefix /api x-user=jason; Exact /api/v2 x-user=jason; PathPrefix /api/v2 x-user=jason | b: PathPrefix /api/v2",
 			[]model.Code{model.CodeGWOrderMatchAdded}, emit.Options{}},
 		{"rules that do not overlap are written in order unchanged",
 			[]vsOpt{http(when(prefix("/a/")), to("shop", "a", 0, 100)), http(when(prefix("/b/")), to("shop", "b", 0, 100))},
@@ -71,9 +71,27 @@ func TestOrderIsKept(t *testing.T) {
 		{"a prefix inside a segment keeps its remainder when nothing later overlaps it",
 			[]vsOpt{http(when(prefix("/api")), to("shop", "a", 0, 100)), http(when(prefix("/static/")), to("shop", "b", 0, 100))},
 			"a: PathPrefix /api; RegularExpression /api[^/].* | b: PathPrefix /static", nil, emit.Options{}},
-		{"the remainder is dropped, with a warning, when a later catch-all would outrank it",
+		{"a remainder a later catch-all would outrank is dropped, and its paths going there is an error",
 			[]vsOpt{http(when(prefix("/api")), to("shop", "a", 0, 100)), http(to("shop", "b", 0, 100))},
-			"a: PathPrefix /api | b: PathPrefix /", []model.Code{model.CodeGWPrefixNotSegment}, emit.Options{}},
+			"a: PathPrefix /api | b: PathPrefix /", []model.Code{model.CodeGWPrefixRestMisrouted}, emit.Options{}},
+		{"under Istio's ranking the later catch-all becomes a shorter regex and the remainder keeps its paths",
+			[]vsOpt{http(when(prefix("/api")), to("shop", "a", 0, 100)), http(to("shop", "b", 0, 100))},
+			"a: PathPrefix /api; RegularExpression /api[^/].* | b: RegularExpression /.*", nil, emit.Options{Mesh: MeshIstio}},
+		{"a dropped remainder whose paths a later rule routes the same way is only a warning",
+			[]vsOpt{http(when(prefix("/api")), to("shop", "a", 0, 100)), http(to("shop", "a", 0, 100))},
+			"a: PathPrefix /api | a: PathPrefix /", []model.Code{model.CodeGWPrefixNotSegment}, emit.Options{}},
+		{"a later prefix inside an earlier string prefix is unreachable (Istio's /api covers /apis)",
+			[]vsOpt{http(when(prefix("/api")), to("shop", "a", 0, 100)), http(when(prefix("/apis")), to("shop", "b", 0, 100))},
+			"a: PathPrefix /api; RegularExpression /api[^/].*", []model.Code{model.CodeGWRuleUnreachable}, emit.Options{}},
+		{"an unreachable rule loses every match, its remainder too, even one ranked below the earlier match",
+			[]vsOpt{http(to("shop", "a", 0, 100)), http(when(prefix("/admin")), to("shop", "b", 0, 100))},
+			"a: PathPrefix /", []model.Code{model.CodeGWRuleUnreachable}, emit.Options{}},
+		{"regexes whose fixed starts differ do not overlap, so their order needs no change",
+			[]vsOpt{
+				http(when(regex("/items/[0-9]+")), to("shop", "a", 0, 100)),
+				http(when(prefix("/Reports/"), ignoreCase()), to("shop", "b", 0, 100)),
+			},
+			"a: RegularExpression /items/[0-9]+ | b: RegularExpression (?i)/Reports/.*", nil, emit.Options{Mesh: MeshIstio}},
 		{"a later catch-all after a regex is written as a shorter regex so the regex keeps precedence",
 			[]vsOpt{http(when(regex("/v[0-9]+/.*")), to("shop", "a", 0, 100)), http(to("shop", "b", 0, 100))},
 			"a: RegularExpression /v[0-9]+/.* | b: RegularExpression /.*", nil, emit.Options{Mesh: MeshIstio}},
@@ -129,6 +147,17 @@ func TestUnwritableRulesNeverHandTheirRequestsToLaterRules(t *testing.T) {
 			t.Errorf("rules = %s", got)
 		}
 	})
+	t.Run("a remainder dropped for a prefix rewrite whose paths a later rule takes is an error", func(t *testing.T) {
+		r := write(t, orderSnap(
+			http(when(prefix("/shop")), rewrite(model.Rewrite{Path: "/store"}), to("shop", "a", 0, 100)),
+			http(to("shop", "b", 0, 100)),
+		), emit.Options{})
+		r.want(model.CodeGWPrefixRestMisrouted)
+		r.wantNot(model.CodeGWPrefixNotSegment)
+		if got := routeSummary(t, r.get("HTTPRoute", "shop", "web")); got != "a: PathPrefix /shop | b: PathPrefix /" {
+			t.Errorf("rules = %s", got)
+		}
+	})
 	t.Run("a rule to an external host before a catch-all drops the route", func(t *testing.T) {
 		r := write(t, orderSnap(http(when(prefix("/ext/")), toExternal("api.example.com")), http(to("shop", "b", 0, 100))), emit.Options{})
 		r.want(model.CodeGWBackendNotService, model.CodeGWRouteNotWritten)
@@ -146,6 +175,7 @@ func TestOverlapAndContainment(t *testing.T) {
 		return &match{path: pathMatch{kind: pathRegex, value: p + "[^/].*", rest: p}, remainder: true}
 	}
 	withHeader := func(m *match, name string, v val) *match { m.headers = append(m.headers, kv{name, v}); return m }
+	noBare := func(m *match) *match { m.path.noBare = true; return m }
 	cases := []struct {
 		name              string
 		a, b              *match
@@ -157,13 +187,24 @@ func TestOverlapAndContainment(t *testing.T) {
 		{"a regex with a literal start outside the prefix", pp("/api"), rx("/web/.*"), false, false},
 		{"a regex matching an exact path", rx("/v[0-9]/x"), ex("/v1/x"), true, true},
 		{"the remainder of /api does not meet /api/v2", rem("/api"), pp("/api/v2"), false, false},
-		{"the remainder of /api meets /apis", rem("/api"), pp("/apis"), true, false},
 		{"different exact methods never meet", &match{path: pathMatch{kind: pathPrefix, value: "/"}, method: "GET"},
 			&match{path: pathMatch{kind: pathPrefix, value: "/"}, method: "POST"}, false, false},
 		{"a header prefix contains a longer exact value", withHeader(pp("/"), "x", val{valPrefix, "ab"}),
 			withHeader(pp("/"), "x", val{valExact, "abc"}), true, true},
 		{"different exact header values never meet", withHeader(pp("/"), "x", val{valExact, "a"}),
 			withHeader(pp("/"), "x", val{valExact, "b"}), false, false},
+		{"the remainder of Istio's /api contains PathPrefix /apis", rem("/api"), pp("/apis"), true, true},
+		{"the remainder of Istio's /api contains the remainder of /apis", rem("/api"), rem("/apis"), true, true},
+		{"the remainder of /api does not contain a regex that may start with /api/", rem("/api"), rx("/api.*"), true, false},
+		{"regexes with different fixed starts never meet", rx("/items/[0-9]+"), rx("(?i)/reports/.*"), false, false},
+		{"a case-insensitive start still meets the same letters", rx("/items/[0-9]+"), rx("(?i)/ITEMS/.*"), true, false},
+		{"an anchored alternation is followed into its character class", rx("^(?:/a|/b)$"), rx("/c.*"), false, false},
+		{"an alternation that shares a start with the other regex meets it", rx("^(?:/a|/c)$"), rx("/c.*"), true, false},
+		{"a regex cannot meet a prefix it diverges from", rx("/v[0-9]+/x"), pp("/va"), false, false},
+		{"header regexes with different fixed starts never meet", withHeader(pp("/"), "x", val{valRegex, "mobile-.*"}),
+			withHeader(pp("/"), "x", val{valRegex, "desktop-[0-9]+"}), false, false},
+		{"PathPrefix from a prefix ending in / does not contain the bare path", noBare(pp("/api")), ex("/api"), false, false},
+		{"PathPrefix from a prefix ending in / lies within the plain PathPrefix", pp("/api"), noBare(pp("/api")), true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

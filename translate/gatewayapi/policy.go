@@ -86,21 +86,37 @@ func (w *writer) buildPolicy(o model.Origin, r *model.HTTPRule, kind routeKind) 
 		pol.linkerd = map[string]string{}
 	}
 
-	if r.Timeout > 0 {
-		if kind == kindGRPC && !w.p.linkerdAnnotations {
+	// An explicit 0s turns Istio's timeout off; Gateway API says so with 0s, and Linkerd has no
+	// request timeout unless one is set.
+	off := r.TimeoutSet && r.Timeout == 0
+	if r.Timeout > 0 || off {
+		switch {
+		case kind == kindGRPC && w.p.linkerdAnnotations:
+		case kind == kindGRPC && off:
+			w.report(model.CodeGWTimeoutDropped, o, r.Field+".timeout", "GRPCRoute has no timeouts; Istio's 0s (no timeout) was not written, so the implementation's default timeout applies")
+		case kind == kindGRPC:
 			w.report(model.CodeGWTimeoutDropped, o, r.Field+".timeout", "GRPCRoute has no timeouts; the %s timeout was not written", r.Timeout)
 		}
-		if kind == kindHTTP {
+		if kind == kindHTTP && !(off && w.p.linkerdAnnotations) {
 			if d := duration(r.Field+".timeout", r.Timeout); d != nil {
 				pol.timeouts = &gwv1.HTTPRouteTimeouts{Request: d}
 			}
 		}
-		if pol.linkerd != nil {
+		if pol.linkerd != nil && !off {
 			pol.linkerd[linkerdTimeout] = millis(r.Timeout)
 		}
 	}
 
 	rt := r.Retry
+	if rt != nil && rt.Attempts <= 0 && !w.p.linkerdAnnotations {
+		// Linkerd retries nothing unless annotated; others have default retries of their own.
+		why := "retry.attempts must be at least 1"
+		if kind == kindGRPC {
+			why = "GRPCRoute has no retry field"
+		}
+		w.report(model.CodeGWRetriesOffDropped, o, rt.Field+".attempts",
+			"attempts 0 turns retries off in Istio; Gateway API cannot say so (%s), so the implementation's default retries apply", why)
+	}
 	if rt == nil || rt.Attempts <= 0 {
 		return pol
 	}
@@ -246,7 +262,19 @@ func (w *writer) routeAnnotations(o model.Origin, kind routeKind, rules []*outRu
 			}
 			code, what = model.CodeGWTimeoutDropped, "timeouts"
 		}
-		w.report(code, o, rules[0].field, "%s differ between the rules of one route and Linkerd reads them from a route annotation (%s); not written", what, k)
+		w.report(code, o, firstRule(rules).field, "%s differ between the rules of one route and Linkerd reads them from a route annotation (%s); not written", what, k)
 	}
 	return out
+}
+
+// firstRule is the rule of the route that comes first in the VirtualService (a hoisted exact
+// match may come first in the route).
+func firstRule(rules []*outRule) *outRule {
+	first := rules[0]
+	for _, r := range rules[1:] {
+		if r.idx < first.idx {
+			first = r
+		}
+	}
+	return first
 }

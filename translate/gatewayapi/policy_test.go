@@ -79,3 +79,61 @@ func TestRetriesAndTimeouts(t *testing.T) {
 		}
 	})
 }
+
+// timeoutOff is Istio's explicit "timeout: 0s".
+func timeoutOff() ruleOpt { return func(r *model.HTTPRule) { r.Timeout, r.TimeoutSet = 0, true } }
+
+func TestValuesThatTurnThingsOff(t *testing.T) {
+	grpcSnap := func(rule vsOpt) *model.Snapshot {
+		return snapshot(svc("shop", "web", port("grpc", 9090)), vs("shop", "web", host("shop", "web"), rule))
+	}
+	t.Run("retries turned off (attempts 0) are reported: the implementation's default retries apply", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100), retries(0, 0))), emit.Options{Channel: "experimental"})
+		r.want(model.CodeGWRetriesOffDropped)
+		if field(t, r.get("HTTPRoute", "shop", "web"), "spec.rules.0.retry") != nil {
+			t.Error("a retry stanza was written for disabled retries")
+		}
+	})
+	t.Run("retries turned off on a GRPCRoute are reported too", func(t *testing.T) {
+		r := write(t, grpcSnap(http(to("shop", "web", 0, 100), retries(0, 0))), emit.Options{})
+		r.want(model.CodeGWRetriesOffDropped)
+	})
+	t.Run("Linkerd retries nothing unless told to, so attempts 0 needs no finding", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100), retries(0, 0))), emit.Options{Mesh: MeshLinkerd})
+		r.wantNot(model.CodeGWRetriesOffDropped, model.CodeGWRetryDropped)
+		if _, ok := r.get("HTTPRoute", "shop", "web").GetAnnotations()[linkerdRetryLimit]; ok {
+			t.Error("retry annotations were written for disabled retries")
+		}
+	})
+	t.Run("an explicit 0s timeout is written as 0s, which turns the timeout off", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100), timeoutOff())), emit.Options{})
+		if got := field(t, r.get("HTTPRoute", "shop", "web"), "spec.rules.0.timeouts.request"); got != "0s" {
+			t.Errorf("timeouts.request = %v, want 0s", got)
+		}
+	})
+	t.Run("an unset timeout writes nothing", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100))), emit.Options{})
+		if got := field(t, r.get("HTTPRoute", "shop", "web"), "spec.rules.0.timeouts"); got != nil {
+			t.Errorf("timeouts = %v", got)
+		}
+	})
+	t.Run("a 0s timeout with a per-try timeout keeps both", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100), timeoutOff(), retries(2, time.Second))), emit.Options{Channel: "experimental"})
+		rt := r.get("HTTPRoute", "shop", "web")
+		if field(t, rt, "spec.rules.0.timeouts.request") != "0s" || field(t, rt, "spec.rules.0.timeouts.backendRequest") != "1s" {
+			t.Errorf("timeouts = %v", field(t, rt, "spec.rules.0.timeouts"))
+		}
+	})
+	t.Run("Linkerd has no request timeout by default, so an explicit 0s writes nothing", func(t *testing.T) {
+		r := write(t, policySnap(http(to("shop", "web", 0, 100), timeoutOff())), emit.Options{Mesh: MeshLinkerd})
+		rt := r.get("HTTPRoute", "shop", "web")
+		if _, ok := rt.GetAnnotations()[linkerdTimeout]; ok || field(t, rt, "spec.rules.0.timeouts") != nil {
+			t.Errorf("a timeout was written: %v %v", rt.GetAnnotations(), field(t, rt, "spec.rules.0.timeouts"))
+		}
+		r.wantNot(model.CodeGWTimeoutDropped)
+	})
+	t.Run("a 0s timeout on a GRPCRoute, which has no timeouts, is reported", func(t *testing.T) {
+		r := write(t, grpcSnap(http(to("shop", "web", 0, 100), timeoutOff())), emit.Options{})
+		r.want(model.CodeGWTimeoutDropped)
+	})
+}

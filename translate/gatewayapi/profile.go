@@ -35,6 +35,11 @@ type profile struct {
 	// longest first, as Istio does (pilot's sortHTTPRoutes). Elsewhere a verdict that depends on
 	// it is reported.
 	regexRankKnown bool
+	// exactTiesPrefix: the implementation ranks a path match by the length it matched, so an
+	// Exact match ties with a PathPrefix of the same path and rule order decides (Linkerd's
+	// proxy compares matched lengths only). An Exact match that must win such a tie is written
+	// in a rule of its own ahead of the PathPrefix's rule.
+	exactTiesPrefix bool
 }
 
 // Mesh names the Gateway API writer knows.
@@ -76,6 +81,7 @@ func newProfile(opts emit.Options, w *writer) profile {
 		p.mirror, p.urlRewrite, p.cors, p.redirectPath, p.ruleNames = false, false, false, false, false
 		p.redirectCodes = []int{301, 302}
 		p.retryField, p.linkerdAnnotations = false, true
+		p.exactTiesPrefix = true
 	case MeshCilium:
 		p.gatewayClass, p.consumerRoutes = "cilium", false
 	case MeshKuma:

@@ -125,7 +125,7 @@ func (r *reader) readHTTPRule(origin model.Origin, ns, field string, h *v1alpha3
 		r.rest(origin, field+".rewrite", rw, "uri", "authority", "uriRegexRewrite")
 	}
 	if t := h.GetTimeout(); t != nil {
-		rule.Timeout = t.AsDuration()
+		rule.Timeout, rule.TimeoutSet = t.AsDuration(), true
 	}
 	if rt := h.GetRetries(); rt != nil {
 		rule.Retry = &model.Retry{Field: field + ".retries", Attempts: rt.GetAttempts(), PerTryTimeout: rt.GetPerTryTimeout().AsDuration(), Backoff: rt.GetBackoff().AsDuration()}

@@ -9,8 +9,8 @@
 // Istio decides per workload and port; Linkerd per Server, which selects pods by labels and
 // one container port. The writer groups the workloads of a namespace into classes that exactly
 // the same policies apply to (ALLOW, DENY and CUSTOM policies, mesh-wide ones from the root
-// namespace included, and PeerAuthentications), and writes, per class and declared TCP port,
-// what Istio decides there:
+// namespace included, and PeerAuthentications), and writes, per class and port it serves,
+// what Istio decides there (see Declared ports below):
 //
 //   - no Server where Istio allows everything (no ALLOW policy, no DENY or CUSTOM rule touching
 //     the port, and mTLS PERMISSIVE or unset): Linkerd's default inbound policy is
@@ -44,10 +44,26 @@
 // PeerAuthentication STRICT turns "anyone" into "any meshed client" and, alone, into
 // all-authenticated Servers; PERMISSIVE is Linkerd's default; DISABLE cannot be written
 // (Linkerd always uses mTLS), and since Istio sees no identity without mTLS, rules that need
-// one are not written for such ports. Ports that no Server can select (not declared in the pod
-// spec) keep the cluster's default policy; the config.linkerd.io/default-inbound-policy
-// annotation closes them, but Linkerd reads it when a pod starts, so the finding that
-// recommends it says it applies to pods created afterwards.
+// one are not written for such ports.
+//
+// # Declared ports
+//
+// Istio restricts every port of a workload; Linkerd policy is written per port. meshbridge
+// assumes that a workload that declares container ports listens only on those and on the ports
+// its Services target (a Server's numeric port selects a port the pod spec does not declare
+// too), and writes Servers for them alone; MB5008 states the assumption on
+// every translation that relies on it, with its remedy: other ports keep the cluster's default
+// policy, which the config.linkerd.io/default-inbound-policy: deny annotation closes (Linkerd
+// reads it when a pod starts, so for pods created afterwards). A workload that declares no port
+// gives nothing to go by: when Istio restricts it, MB5016 (an error) names it, since its ports
+// stay as open as the cluster's default.
+//
+// Policies attached by targetRefs guard a Gateway's pods (labelled with its name) or, through a
+// waypoint, a Service's pods. Linkerd cannot attach policy there and the writer does not
+// translate their rules; it fails closed instead: the pods it finds in the input get Servers
+// that admit nothing (MB5017), and targets it cannot resolve to pods (a GatewayClass, a
+// ServiceEntry, a Gateway or Service whose pods the input does not show) are reported as
+// possibly wider (MB5007).
 //
 // # Servers never overlap
 //
@@ -92,6 +108,5 @@
 //     length, then method, then headers, then age) may pick the one lacking a grant the other
 //     carries, MB5011 reports the narrowing.
 //
-// AUDIT and dry-run policies change no decision and are reported only; policies attached by
-// targetRefs select no pods and are reported as not translated.
+// AUDIT and dry-run policies change no decision and are reported only.
 package linkerd

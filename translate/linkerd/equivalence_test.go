@@ -21,7 +21,8 @@ func runtimeConvert(m map[string]any, into any) error {
 // (model.Evaluate, plus PeerAuthentication) and with Linkerd's on objs. It fails the test on
 // any request Linkerd may allow and Istio denies, and returns those Istio allows and Linkerd
 // may deny (narrowed access), rendered. Requests to pods the inventory does not hold, or to
-// ports they do not declare, are skipped: no Server can select them (MB5008 says so).
+// ports they are not taken to listen on (neither declared nor a Service's target), are
+// skipped: meshbridge assumes they are not served (MB5008 and MB5016 say so).
 func compare(t *testing.T, snap *model.Snapshot, objs []*unstructured.Unstructured) (narrowed []string) {
 	t.Helper()
 	reqs := model.RequestClasses(snap)
@@ -68,7 +69,8 @@ func serviceAccountPrincipal(p string) bool {
 	return p == "" || len(parts) == 5 && parts[1] == "ns" && parts[3] == "sa" && parts[0] != "" && parts[2] != "" && parts[4] != ""
 }
 
-// destination returns the inventory workload a request goes to, if its port is declared.
+// destination returns the inventory workload a request goes to, if the workload is taken to
+// listen on its port: declared, or the numeric targetPort of a Service that selects it.
 func destination(snap *model.Snapshot, req model.Request) (model.Workload, bool) {
 	for _, wl := range snap.Inventory.Workloads {
 		if wl.Namespace != req.Namespace || !maps.Equal(wl.Labels, req.Labels) {
@@ -76,6 +78,12 @@ func destination(snap *model.Snapshot, req model.Request) (model.Workload, bool)
 		}
 		if slices.ContainsFunc(wl.Ports, func(p model.ContainerPort) bool { return p.Port == req.Port }) {
 			return wl, true
+		}
+		for _, svc := range snap.Inventory.Services {
+			if svc.Namespace == wl.Namespace && len(svc.Selector) > 0 && model.Selects(svc.Selector, wl.Labels) &&
+				slices.ContainsFunc(svc.Ports, func(sp model.ServicePort) bool { return sp.TargetPortName == "" && sp.TargetPort == req.Port }) {
+				return wl, true
+			}
 		}
 	}
 	return model.Workload{}, false

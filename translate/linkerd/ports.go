@@ -51,9 +51,9 @@ func (w *writer) servedPorts(workloads []model.Workload) []int32 {
 	return slices.Compact(out)
 }
 
-// restricts reports whether Istio restricts some port of class c beyond Linkerd's default:
-// whether the class needs a Server on a port its Services target, a port its rules or
-// PeerAuthentications name, or one nothing names. The probe decisions report nothing.
+// restricts reports whether Istio restricts some port of class c: whether the class's outcome
+// on a port its Services target, a port its rules or PeerAuthentications name, or one nothing
+// names, admits less than every request. The probe decisions report nothing.
 func (w *writer) restricts(c *class, ports []int32) bool {
 	if len(c.refs) > 0 {
 		return true
@@ -84,13 +84,27 @@ func (w *writer) restricts(c *class, ports []int32) bool {
 	restricted := false
 	w.quietly(func() {
 		for _, p := range slices.Sorted(maps.Keys(probe)) {
-			if w.decide(c, p).server {
+			if !w.decide(c, p).admitsAll() {
 				restricted = true
 				return
 			}
 		}
 	})
 	return restricted
+}
+
+// admitsAll reports whether o admits every request of every client, as Linkerd's default
+// all-unauthenticated policy does.
+func (o outcome) admitsAll() bool {
+	if !o.server || o.access == v1beta3.AccessAllUnauthenticated {
+		return true
+	}
+	for _, g := range o.grants {
+		if g.clients.contains(everyone) && g.req.all && !g.httpOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // quietly runs f and forgets what it reported, and the rules it parsed (so that they are
@@ -103,9 +117,18 @@ func (w *writer) quietly(f func()) {
 	w.rules = rules
 }
 
-// reportNoDeclaredPorts reports, on each workload of class c, that Istio restricts its ports
-// but Linkerd cannot: it declares none.
-func (w *writer) reportNoDeclaredPorts(c *class, ports []int32) {
+// portless returns the workloads that declare no TCP port; declaring, the others.
+func portless(workloads []model.Workload) []model.Workload {
+	return slices.DeleteFunc(slices.Clone(workloads), func(wl model.Workload) bool { return len(declaredPorts([]model.Workload{wl})) > 0 })
+}
+
+func declaring(workloads []model.Workload) []model.Workload {
+	return slices.DeleteFunc(slices.Clone(workloads), func(wl model.Workload) bool { return len(declaredPorts([]model.Workload{wl})) == 0 })
+}
+
+// reportNoDeclaredPorts reports, on each of the workloads of class c that declare no port, that
+// Istio restricts their ports but Linkerd cannot.
+func (w *writer) reportNoDeclaredPorts(c *class, workloads []model.Workload) {
 	var by []string
 	for _, p := range append(slices.Clone(c.access), c.refs...) {
 		by = append(by, p.Origin.Object.String())
@@ -114,15 +137,15 @@ func (w *writer) reportNoDeclaredPorts(c *class, ports []int32) {
 		by = append(by, pa.Origin.Object.String())
 	}
 	slices.Sort(by)
-	covered := ""
-	if len(ports) > 0 {
-		var ps []string
-		for _, p := range ports {
-			ps = append(ps, strconv.Itoa(int(p)))
+	for _, wl := range workloads {
+		covered := ""
+		if ports := w.servedPorts([]model.Workload{wl}); len(ports) > 0 {
+			var ps []string
+			for _, p := range ports {
+				ps = append(ps, strconv.Itoa(int(p)))
+			}
+			covered = " beyond the ports its Services target (" + strings.Join(ps, ", ") + ")"
 		}
-		covered = " beyond the ports its Services target (" + strings.Join(ps, ", ") + ")"
-	}
-	for _, wl := range c.workloads {
 		field := "spec.template.spec.containers"
 		if wl.Kind == "Pod" {
 			field = "spec.containers"

@@ -103,18 +103,18 @@ func (w *writer) writeNamespace(ns string) {
 	recommend := v1beta3.AccessAllAuthenticated
 	for _, c := range w.classes(ns, workloads) {
 		ports := w.servedPorts(c.workloads)
-		undeclared := len(declaredPorts(c.workloads)) == 0
+		portless := portless(c.workloads)
+		undeclared := len(portless) == len(c.workloads)
 		w.reportClassOnce(c, ports, undeclared, reported)
 		outcomes := map[int32]outcome{}
 		for _, p := range ports {
 			outcomes[p] = w.decide(c, p)
 		}
-		if undeclared {
-			if w.restricts(c, ports) {
-				w.reportNoDeclaredPorts(c, ports)
-			}
-		} else if origin, deny, ok := w.restriction(c); ok {
-			restricted = append(restricted, workloadNames(c))
+		if len(portless) > 0 && w.restricts(c, ports) {
+			w.reportNoDeclaredPorts(c, portless)
+		}
+		if origin, deny, ok := w.restriction(c); ok && !undeclared {
+			restricted = append(restricted, nameList(declaring(c.workloads)))
 			if restrictOrigin == nil {
 				restrictOrigin = &origin
 			}
@@ -220,9 +220,12 @@ func namedPorts(r model.AccessRule) []string {
 	return out
 }
 
-func workloadNames(c *class) string {
+func workloadNames(c *class) string { return nameList(c.workloads) }
+
+// nameList renders workloads as a sorted list of namespace/name.
+func nameList(workloads []model.Workload) string {
 	var names []string
-	for _, wl := range c.workloads {
+	for _, wl := range workloads {
 		names = append(names, wl.Namespace+"/"+wl.Name)
 	}
 	slices.Sort(names)

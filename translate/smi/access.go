@@ -14,7 +14,8 @@ import (
 type destination struct {
 	account   sa
 	workloads []model.Workload
-	// ports are the container ports the workloads declare, sorted.
+	// ports are the container ports the workloads declare or their Services forward to, sorted;
+	// nil when some workload declares none, since it may then serve on any port.
 	ports []int32
 	// strict is true when every workload requires mutual TLS on every port, so that every caller
 	// has a service account.
@@ -192,6 +193,7 @@ func (w *writer) resolveTarget(p *model.AccessPolicy) (ws []model.Workload, viaS
 // destinations groups the inventory's workloads by service account, sorted.
 func (w *writer) destinations() []destination {
 	byAccount := map[sa]*destination{}
+	undeclared := map[sa]bool{}
 	for _, wl := range w.snap.Inventory.Workloads {
 		a := sa{Namespace: wl.Namespace, Name: wl.ServiceAccount}
 		d := byAccount[a]
@@ -203,12 +205,27 @@ func (w *writer) destinations() []destination {
 		for _, p := range wl.Ports {
 			d.ports = append(d.ports, p.Port)
 		}
+		if len(wl.Ports) == 0 {
+			// The pods may serve on any port: no port list of this account is complete.
+			undeclared[a] = true
+		}
+		// A Service may forward to a port the pods do not declare: they serve on it too.
+		for _, svc := range w.snap.Inventory.WorkloadServices(wl) {
+			for _, sp := range svc.Ports {
+				if tp, ok := sp.TargetPortOn(wl); ok {
+					d.ports = append(d.ports, tp)
+				}
+			}
+		}
 		d.strict = d.strict && w.requiresMTLS(wl)
 	}
 	var out []destination
-	for _, d := range byAccount {
+	for a, d := range byAccount {
 		slices.Sort(d.ports)
 		d.ports = slices.Compact(d.ports)
+		if undeclared[a] {
+			d.ports = nil // unknown: never covered, and "any port minus some" is nothing
+		}
 		w.plainText(d)
 		out = append(out, *d)
 	}

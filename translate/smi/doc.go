@@ -78,11 +78,25 @@
 //
 // # Routing
 //
-// A mesh VirtualService for one Service becomes TrafficSplits (split.go): each HTTP rule whose
-// destinations are weighted Services in the root's namespace, in order until the first rule
-// without matches; subsets become generated Services (emit.SubsetService, MB3022). Rules with
-// header-only matches become a TrafficSplit with an HTTPRouteGroup match where the split version
-// has matches; any other match skips the rule (MB3023). Redirects, rewrites, header edits,
-// mirrors, retries, timeouts, faults and CORS have no SMI form (MB3020); routes of other shapes
-// are not written (MB3021).
+// A TrafficSplit sends what every client addresses to its root Service to weighted backend
+// Services, optionally only the requests matching HTTPRouteGroup headers (split v1alpha3 and
+// later); other requests reach the root Service unsplit. A mesh VirtualService for one Service
+// becomes TrafficSplits only when every request it routes still reaches Istio's destination;
+// otherwise it is reported with an error:
+//   - Scope (split_scope.go): it is written, in the Service's namespace, only when it applies to
+//     every client (no exportTo, or "*"); one for some namespaces is not (MB3032), one exported
+//     nowhere routes nobody (MB3036), and when several apply to every client of one Service,
+//     none is (MB3035).
+//   - Plan (split_plan.go): each rule Istio can reach becomes a TrafficSplit (weighted Services
+//     of the root's namespace, subsets as generated Services, MB3022; header-only matches where
+//     the split version has matches), nothing (a rule to the root Service itself), or is not
+//     written: other matches (MB3023), destinations (MB3021), or actions that do not forward
+//     (MB3020). Redirects, rewrites, header edits, mirrors, retries, timeouts, faults and CORS
+//     have no SMI form (MB3020).
+//   - Order (split_order.go): a later TrafficSplit must not take requests of a rule that is not
+//     one, and of two splits that may match one request the consumer must prefer Istio's first
+//     (Traefik Mesh ranks splits by their conditions; other consumers define no order).
+//     Otherwise nothing is written for the VirtualService (MB3033). Requests that still reach
+//     the root Service instead of Istio's destination, including those no rule matches, are
+//     reported (MB3034).
 package smi

@@ -19,7 +19,7 @@ import (
 	"github.com/meshbridge/meshbridge/translate/emit"
 )
 
-// A TrafficSplit sends the traffic clients address to one Service (the root) to backend
+// A TrafficSplit sends the traffic every client addresses to one Service (the root) to backend
 // Services in its namespace, by relative weight. It has no order, no per-path routing and no
 // request edits: a VirtualService becomes TrafficSplits only when its mesh rules are weighted
 // destinations, optionally behind header-only matches (split v1alpha3 and later; requests
@@ -31,87 +31,66 @@ type splitBackend struct {
 	weight  int
 }
 
-// writeRoutes writes TrafficSplits for the snapshot's mesh routes.
+// writeRoutes writes TrafficSplits for the snapshot's mesh routes. A TrafficSplit applies to
+// every client of its root Service: a VirtualService is written only when it applies to every
+// client (split_scope.go), is the only one that does for its Service, and every request it
+// routes reaches the destination Istio gives it (split_plan.go, split_order.go); otherwise it is
+// reported.
 func (w *writer) writeRoutes() {
 	var subsets emit.Subsets
+	conflicts := w.routeConflicts()
+	written := map[model.ServiceRef]string{}
+	var claims map[string][2]string
+	var narrow []*model.RouteSet
 	for i := range w.snap.Routes {
-		w.writeRouteSet(&w.snap.Routes[i], &subsets)
+		rs := &w.snap.Routes[i]
+		if !rs.Mesh {
+			w.report(model.CodeSMIRouteNotWritten, rs.Origin, "spec", "the routes are bound to gateways only; SMI has no ingress routing")
+			continue
+		}
+		every, none, _ := exportScope(rs)
+		switch {
+		case none:
+			w.report(model.CodeSMIRouteHidden, rs.Origin, "spec.exportTo", "exported to no namespace, so it routes no client; nothing written")
+			continue
+		case !every && len(rs.Services) > 0:
+			narrow = append(narrow, rs) // reported once every route for every client is known
+			continue
+		case len(conflicts[i]) > 0:
+			for _, msg := range conflicts[i] {
+				w.report(model.CodeSMIRouteConflict, rs.Origin, "spec.hosts", "%s", msg)
+			}
+			continue
+		}
+		if p := w.planRoute(rs, claims); p != nil && len(p.splits) > 0 {
+			w.commitRoute(p, &subsets)
+			claims = p.subsets
+			written[model.ServiceRef{Namespace: p.root.Namespace, Name: p.root.Name}] = rs.Namespace + "/" + rs.Name
+		}
+	}
+	for _, rs := range narrow {
+		w.reportNarrow(rs, written)
 	}
 	w.objs = append(w.objs, subsets.Objects()...)
 }
 
-func (w *writer) writeRouteSet(rs *model.RouteSet, subsets *emit.Subsets) {
-	notWritten := func(format string, args ...any) {
-		w.report(model.CodeSMIRouteNotWritten, rs.Origin, "spec", format, args...)
-	}
-	switch {
-	case !rs.Mesh:
-		notWritten("the routes are bound to gateways only; SMI has no ingress routing")
-		return
-	case len(rs.Services) != 1 || len(rs.Hosts) != 1:
-		notWritten("a TrafficSplit has one root Service; the route has hosts %v, of which %d resolved to a Service", rs.Hosts, len(rs.Services))
-		return
-	}
-	root, ok := w.snap.Inventory.Service(rs.Services[0].Namespace, rs.Services[0].Name)
-	if !ok {
-		notWritten("Service %s/%s is not in the input", rs.Services[0].Namespace, rs.Services[0].Name)
-		return
-	}
-	for _, r := range rs.TLS {
-		w.report(model.CodeSMIRouteMatch, rs.Origin, r.Field, "TLS routes select by SNI, which TrafficSplit cannot; not written")
-	}
-
-	type written struct {
-		field    string
-		name     string
-		matches  []httpMatch
-		backends []splitBackend
-	}
-	var splits []written
-	for _, r := range rs.HTTP {
-		w.reportRuleFeatures(rs, r)
-		if len(r.Backends) == 0 {
-			continue // a redirect or direct response: reported above
-		}
-		matches, ok := w.splitMatches(rs, r)
-		if !ok {
-			continue
-		}
-		backends, ok := w.splitBackends(rs, root, r.Field, r.Backends, subsets)
-		if !ok {
-			continue
-		}
-		splits = append(splits, written{field: r.Field, name: r.Name, matches: matches, backends: backends})
-		if matches == nil {
-			break // a catch-all: later rules never match in Istio
-		}
-	}
-	if len(rs.TCP) > 0 {
-		switch {
-		case len(rs.HTTP) > 0:
-			w.report(model.CodeSMIRouteMatch, rs.Origin, rs.TCP[0].Field,
-				"a TrafficSplit applies to every port; TCP routes beside HTTP routes were not written")
-		case len(rs.TCP) > 1 || len(rs.TCP[0].Matches) > 0:
-			w.report(model.CodeSMIRouteMatch, rs.Origin, rs.TCP[0].Field,
-				"TCP routes with matches or several TCP routes cannot be written; not written")
-		default:
-			if backends, ok := w.splitBackends(rs, root, rs.TCP[0].Field, rs.TCP[0].Backends, subsets); ok {
-				splits = append(splits, written{field: rs.TCP[0].Field, backends: backends})
+// commitRoute writes a planned route: its subset Services, TrafficSplits and HTTPRouteGroups.
+func (w *writer) commitRoute(p *routePlan, subsets *emit.Subsets) {
+	rs, root := p.rs, p.root
+	for _, s := range p.splits {
+		for _, b := range s.backends {
+			if b.Subset == "" {
+				continue
 			}
-		}
-	}
-	if len(splits) > 1 {
-		w.report(model.CodeSMIRouteMatch, rs.Origin, "spec.http",
-			"%d TrafficSplits were written for Service %s/%s; SMI does not order them, and consumers differ on which applies "+
-				"when several match", len(splits), root.Namespace, root.Name)
-	}
-	for i, s := range splits {
-		if len(s.backends) == 1 && s.backends[0].service == root.Name {
-			continue // all traffic to the root Service itself: nothing to split
+			got, err := subsets.Add(&w.snap.Inventory, b, rs.Origin)
+			if err != nil {
+				panic(fmt.Sprintf("subset %q checked when planned: %v", b.Subset, err)) // resolveBackends checks what Add does
+			}
+			w.report(model.CodeSMISubsetService, rs.Origin, b.Field, "Service %s/%s generated for subset %q", got.Namespace, got.Name, b.Subset)
 		}
 		parts := []string{rs.Name}
-		if len(splits) > 1 {
-			parts = append(parts, cmp.Or(s.name, fmt.Sprint(i)))
+		if len(p.splits) > 1 {
+			parts = append(parts, cmp.Or(s.name, fmt.Sprint(s.index)))
 		}
 		name := w.uniqueName("TrafficSplit", root.Namespace, parts...)
 		var group string
@@ -120,7 +99,15 @@ func (w *writer) writeRouteSet(rs *model.RouteSet, subsets *emit.Subsets) {
 			annotations := map[string]string{emit.SourceAnnotation: emit.Source(rs.Origin)}
 			w.objs = append(w.objs, w.httpRouteGroup(group, root.Namespace, annotations, s.matches, matchNamer(s.matches)))
 		}
-		w.objs = append(w.objs, w.trafficSplit(name, root.Namespace, root.Name, group, s.backends, rs.Origin))
+		w.objs = append(w.objs, w.trafficSplit(name, root.Namespace, root.Name, group, s.split, rs.Origin))
+	}
+	if n := len(p.splits); n > 1 {
+		why := "no request matches two of them that route it differently"
+		if traefikRules(w.prof) {
+			why = "Traefik Mesh tries those with more conditions first, which keeps Istio's order here"
+		}
+		w.report(model.CodeSMIRouteMatch, rs.Origin, "spec.http",
+			"%d TrafficSplits were written for Service %s/%s; SMI does not order them, and %s", n, root.Namespace, root.Name, why)
 	}
 }
 
@@ -169,52 +156,6 @@ func (w *writer) reportRuleFeatures(rs *model.RouteSet, r model.HTTPRule) {
 	}
 }
 
-// splitMatches returns the HTTPRouteGroup matches a rule's match blocks become (nil for a rule
-// without matches, which takes every request); ok is false when the rule cannot be written.
-func (w *writer) splitMatches(rs *model.RouteSet, r model.HTTPRule) (matches []httpMatch, ok bool) {
-	if len(r.Matches) == 0 {
-		return nil, true
-	}
-	skip := func(field, format string, args ...any) ([]httpMatch, bool) {
-		w.report(model.CodeSMIRouteMatch, rs.Origin, field, format+"; the rule was not written", args...)
-		return nil, false
-	}
-	if !w.prof.splitMatches {
-		return skip(r.Field+".match", "split %s (%s) has no matches", w.prof.split, w.prof.mesh)
-	}
-	for _, m := range r.Matches {
-		if len(m.Gateways) > 0 && !slices.Contains(m.Gateways, "mesh") {
-			continue // the block applies to gateways only
-		}
-		var other []string
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{
-			{"uri", m.Path != nil}, {"method", m.Method != nil}, {"scheme", m.Scheme != nil}, {"authority", m.Authority != nil},
-			{"withoutHeaders", len(m.WithoutHeaders) > 0}, {"queryParams", len(m.QueryParams) > 0}, {"port", m.Port != 0},
-			{"sourceLabels", len(m.SourceLabels) > 0}, {"sourceNamespace", m.SourceNamespace != ""}, {"ignoreUriCase", m.IgnoreURICase},
-		} {
-			if f.set {
-				other = append(other, f.name)
-			}
-		}
-		if len(other) > 0 {
-			return skip(m.Field, "TrafficSplit matches can only test headers, not %s", strings.Join(other, ", "))
-		}
-		var hm httpMatch
-		for _, h := range m.Headers {
-			hm.headers = append(hm.headers, header{name: strings.ToLower(h.Name), regex: routeHeaderRegex(h)})
-		}
-		slices.SortFunc(hm.headers, func(a, b header) int { return strings.Compare(a.name, b.name) })
-		matches = append(matches, hm)
-	}
-	if len(matches) == 0 {
-		return skip(r.Field+".match", "no match block applies to the mesh")
-	}
-	return normalizeMatches(matches), true
-}
-
 func normalizeMatches(ms []httpMatch) []httpMatch {
 	slices.SortFunc(ms, func(a, b httpMatch) int { return strings.Compare(a.key(), b.key()) })
 	return slices.CompactFunc(ms, func(a, b httpMatch) bool { return a.key() == b.key() })
@@ -231,45 +172,6 @@ func routeHeaderRegex(h model.KeyMatch) string {
 		return "^(?:" + h.Match.Value + ")$"
 	}
 	return "^(?:" + regexp.QuoteMeta(h.Match.Value) + ")$"
-}
-
-// splitBackends resolves a rule's destinations to backend Services in the root's namespace,
-// generating a Service per subset; ok is false when one cannot be.
-func (w *writer) splitBackends(rs *model.RouteSet, root model.Service, field string, bs []model.Backend,
-	subsets *emit.Subsets) (out []splitBackend, ok bool) {
-	skip := func(f, format string, args ...any) ([]splitBackend, bool) {
-		w.report(model.CodeSMIRouteNotWritten, rs.Origin, f, format+"; the rule was not written", args...)
-		return nil, false
-	}
-	for _, b := range bs {
-		ref := b.Service
-		switch {
-		case ref.Name == "":
-			return skip(b.Field, "destination %q is not a Service in the input", b.Host)
-		case ref.Namespace != root.Namespace:
-			return skip(b.Field, "backend %s/%s is not in the root Service's namespace %s", ref.Namespace, ref.Name, root.Namespace)
-		}
-		name := ref.Name
-		if b.Subset != "" {
-			got, err := subsets.Add(&w.snap.Inventory, b, rs.Origin)
-			if err != nil {
-				return skip(b.Field, "%v", err)
-			}
-			name = got.Name
-			w.report(model.CodeSMISubsetService, rs.Origin, b.Field, "Service %s/%s generated for subset %q", got.Namespace, got.Name, b.Subset)
-		} else if svc, found := w.snap.Inventory.Service(ref.Namespace, ref.Name); !found {
-			return skip(b.Field, "Service %s/%s is not in the input", ref.Namespace, ref.Name)
-		} else if missing := missingPorts(root, svc); len(missing) > 0 {
-			return skip(b.Field, "backend %s lacks ports %v of the root Service, which consumers require", svc.Name, missing)
-		}
-		if i := slices.IndexFunc(out, func(x splitBackend) bool { return x.service == name }); i >= 0 {
-			out[i].weight += int(b.Weight)
-		} else {
-			out = append(out, splitBackend{service: name, weight: int(b.Weight)})
-		}
-	}
-	slices.SortFunc(out, func(a, b splitBackend) int { return strings.Compare(a.service, b.service) })
-	return out, len(out) > 0
 }
 
 func missingPorts(root, backend model.Service) []int32 {

@@ -82,7 +82,7 @@ func TestTrafficSplit(t *testing.T) {
 		},
 		{
 			name:   "a header-matched rule becomes a TrafficSplit with an HTTPRouteGroup match",
-			meshes: []string{"traefik-mesh", "smi"},
+			meshes: []string{"traefik-mesh"},
 			snap:   routesSnapshot(reviewsRoute(jason, weighted)),
 			want:   []model.Code{model.CodeSMIRouteMatch},
 			check: func(t *testing.T, mesh string, objs []*unstructured.Unstructured) {
@@ -94,11 +94,11 @@ func TestTrafficSplit(t *testing.T) {
 		{
 			name:   "a header-matched rule is not written where splits have no matches",
 			meshes: []string{"osm", "linkerd-smi"},
-			snap:   routesSnapshot(reviewsRoute(jason, weighted)),
-			want:   []model.Code{model.CodeSMIRouteMatch},
+			snap:   routesSnapshot(reviewsRoute(jason)),
+			want:   []model.Code{model.CodeSMIRouteMatch, model.CodeSMIRequestsElsewhere},
 			check: func(t *testing.T, mesh string, objs []*unstructured.Unstructured) {
-				if len(kinds(objs, "TrafficSplit")) != 1 || len(kinds(objs, "HTTPRouteGroup")) != 0 {
-					t.Errorf("want only the catch-all split:\n%s", dump(objs...))
+				if len(objs) != 0 {
+					t.Errorf("wrote objects:\n%s", dump(objs...))
 				}
 			},
 		},

@@ -11,5 +11,6 @@
 // every PathPrefix), Linkerd's (by matched length, leftmost-first regex covering the whole
 // path), or, for any other mesh, both orders, and verify reports a difference under either.
 // With routes and no matching rule a request gets 404; without routes it reaches the Service's
-// own endpoints. Gateway API has no authorization: this package routes only.
+// own endpoints. Requests a GRPCRoute or TLSRoute attached to the Service may take are left
+// undecided (not compared). Gateway API has no authorization: this package routes only.
 package gatewayapi

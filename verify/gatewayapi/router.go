@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/meshbridge/meshbridge/verify/semantics"
 )
 
@@ -89,6 +91,8 @@ type route struct {
 	parents        []parent
 	rules          []httpRule
 	tcp            bool
+	// unmodelled: a GRPCRoute (HTTP) or TLSRoute (TCP), whose requests verify does not decide.
+	unmodelled bool
 }
 
 type parent struct {
@@ -103,12 +107,19 @@ type Router struct {
 	routes   []route
 }
 
-// NewRouter reads HTTPRoutes and TCPRoutes whose parents are Services.
+// NewRouter reads HTTPRoutes and TCPRoutes whose parents are Services, and notes the
+// GRPCRoutes and TLSRoutes, whose requests it leaves undecided.
 func NewRouter(objs semantics.Objects, reading Reading, services *semantics.Services) *Router {
 	rt := &Router{reading: reading, services: services}
-	for _, o := range append(objs.Of(group, "HTTPRoute"), objs.Of(group, "TCPRoute")...) {
+	var all []*unstructured.Unstructured
+	for _, kind := range []string{"HTTPRoute", "TCPRoute", "GRPCRoute", "TLSRoute"} {
+		all = append(all, objs.Of(group, kind)...)
+	}
+	for _, o := range all {
 		ns := o.GetNamespace()
-		r := route{ref: semantics.Name(o), namespace: ns, tcp: o.GetKind() == "TCPRoute"}
+		kind := o.GetKind()
+		r := route{ref: semantics.Name(o), namespace: ns, tcp: kind == "TCPRoute" || kind == "TLSRoute",
+			unmodelled: kind == "GRPCRoute" || kind == "TLSRoute"}
 		for _, p := range semantics.Maps(semantics.List(o.Object, "spec", "parentRefs")) {
 			g, hasGroup := p["group"].(string)
 			if !hasGroup || g != "" || semantics.Str(p, "kind") != "Service" {
@@ -122,6 +133,10 @@ func NewRouter(objs semantics.Objects, reading Reading, services *semantics.Serv
 			r.parents = append(r.parents, pr)
 		}
 		if len(r.parents) == 0 {
+			continue
+		}
+		if r.unmodelled {
+			rt.routes = append(rt.routes, r)
 			continue
 		}
 		for i, ru := range semantics.Maps(semantics.List(o.Object, "spec", "rules")) {
@@ -199,12 +214,16 @@ func (rt *Router) attached(r route, req semantics.RouteRequest) bool {
 
 // Route implements semantics.Router: consumer routes (in the client's namespace) replace
 // producer routes (in the Service's); the best-ranked matching rule decides; with routes but
-// no match the request gets 404; without routes, the Service's own endpoints.
+// no match the request gets 404; without routes, the Service's own endpoints. Requests a
+// GRPCRoute or TLSRoute may take are left undecided (semantics.Unknown).
 func (rt *Router) Route(req semantics.RouteRequest) semantics.Outcome {
 	var consumer, producer []route
 	for _, r := range rt.routes {
 		if r.tcp != req.TCP || !rt.attached(r, req) {
 			continue
+		}
+		if r.unmodelled {
+			return semantics.Outcome{Kind: semantics.Unknown, By: r.ref + " is not compared"}
 		}
 		switch r.namespace {
 		case req.Service.Namespace:

@@ -46,6 +46,15 @@ spec:
   parentRefs: [{name: public-gateway}]
   rules:
   - backendRefs: [{name: gateway-only, port: 9080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: reviews-grpc, namespace: shop}
+spec:
+  parentRefs: [{group: "", kind: Service, name: reviews, port: 9090}]
+  rules:
+  - matches: [{method: {service: reviews.v1.Reviews}}]
+    backendRefs: [{name: grpc, port: 9090}]
 `
 
 func TestRouter(t *testing.T) {
@@ -54,7 +63,7 @@ func TestRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := &model.Inventory{Services: []model.Service{{Namespace: "shop", Name: "reviews", Selector: map[string]string{"app": "reviews"},
-		Ports: []model.ServicePort{{Name: "http", Port: 9080}, {Name: "admin", Port: 9090}}}}}
+		Ports: []model.ServicePort{{Name: "http", Port: 9080}, {Name: "grpc", Port: 9090}, {Name: "admin", Port: 9091}}}}}
 	services := semantics.NewServices(objs, inv)
 	req := func(ns, method, path string, h map[string]string) semantics.RouteRequest {
 		return semantics.RouteRequest{ClientNamespace: ns, Service: model.ServiceRef{Namespace: "shop", Name: "reviews", Port: 9080},
@@ -77,9 +86,14 @@ func TestRouter(t *testing.T) {
 		{"a consumer route replaces the producer routes in its namespace", gatewayapi.RegexBelowPrefix, req("test", "GET", "/api/v1", nil), "canary"},
 		{"a parent port limits the route to that port", gatewayapi.RegexBelowPrefix, func() semantics.RouteRequest {
 			r := req("shop", "GET", "/api/v1", nil)
-			r.Service.Port = 9090
+			r.Service.Port = 9091
 			return r
 		}(), "default"},
+		{"a port a GRPCRoute takes is left undecided", gatewayapi.RegexBelowPrefix, func() semantics.RouteRequest {
+			r := req("shop", "GET", "/", nil)
+			r.Service.Port = 9090
+			return r
+		}(), "unknown"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,6 +101,8 @@ func TestRouter(t *testing.T) {
 			got := r.Route(c.req)
 			var name string
 			switch got.Kind {
+			case semantics.Unknown:
+				name = "unknown"
 			case semantics.NotFound:
 				name = "404"
 			case semantics.Redirect:

@@ -49,6 +49,10 @@ func Decode(objs semantics.Objects, in *inventory.Inventory, opts reader.Options
 	return snap, nil
 }
 
+// EvalOptions are how verify evaluates Istio: its authorization policies and, before them,
+// PeerAuthentication (STRICT refuses callers without mTLS; DISABLE hides their identity).
+var EvalOptions = model.EvalOptions{PeerAuthentication: true}
+
 // Access decides requests with Istio's own evaluator over a decoded snapshot.
 type Access struct{ snap *model.Snapshot }
 
@@ -57,7 +61,7 @@ func NewAccess(snap *model.Snapshot) *Access { return &Access{snap: snap} }
 
 // Authorize implements semantics.Authorizer.
 func (a *Access) Authorize(_ model.Workload, r model.Request) semantics.Verdict {
-	d := model.Evaluate(a.snap, r)
+	d := model.EvaluateWith(a.snap, r, EvalOptions)
 	return semantics.Verdict{Allow: d.Allow, By: Describe(d)}
 }
 
@@ -73,6 +77,8 @@ func Describe(d model.Decision) string {
 		return fmt.Sprintf("CUSTOM policy %s (provider %s)", d.By, d.Provider)
 	case model.ReasonDenied:
 		return "DENY policy " + d.By.String()
+	case model.ReasonMTLSRequired:
+		return "PeerAuthentication STRICT: the caller has no mTLS"
 	}
 	return "ALLOW policy " + d.By.String()
 }

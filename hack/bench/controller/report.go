@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The targets of the performance issue for the controller.
+const (
+	maxP99    = 100 * time.Millisecond
+	maxMemory = 300 << 20
+)
+
+// percentile returns the p-th percentile (nearest rank) of sorted durations.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(p/100*float64(len(sorted))+0.999999) - 1
+	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+func render(cfg config, r result) string {
+	lat := slices.Clone(r.latencies)
+	slices.Sort(lat)
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+	mb := func(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s on %d CPUs; `translator run --to %s` against kube-apiserver and etcd (envtest) "+
+		"holding %d objects in %d namespaces, %d of them Istio objects (generated mixed corpus).\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cfg.to, r.objects, r.namespaces, r.istio)
+	b.WriteString("| measure | value | target |\n|---|--:|---|\n")
+	fmt.Fprintf(&b, "| creating the objects (the harness, 8 clients) | %s | |\n", r.populate.Round(time.Millisecond))
+	fmt.Fprintf(&b, "| initial sync: start to every namespace translated, queues empty | %s | |\n", r.sync.Round(time.Millisecond))
+	fmt.Fprintf(&b, "| output objects written by the sync | %d | |\n", r.outputs)
+	if len(lat) > 0 {
+		fmt.Fprintf(&b, "| change to applied output, median of %d | %s | |\n", len(lat), ms(percentile(lat, 50)))
+		fmt.Fprintf(&b, "| change to applied output, p99 | %s | < %s: %s |\n", ms(percentile(lat, 99)), ms(maxP99),
+			verdict(r.timeouts == 0 && percentile(lat, 99) < maxP99))
+		fmt.Fprintf(&b, "| change to applied output, max | %s | |\n", ms(lat[len(lat)-1]))
+	}
+	if r.timeouts > 0 {
+		fmt.Fprintf(&b, "| changes not seen in the output within %s | %d | 0: **over** |\n", changeTimeout, r.timeouts)
+	}
+	fmt.Fprintf(&b, "| controller resident memory after the sync | %s | < %s: %s |\n", mb(r.rssSync), mb(maxMemory), verdict(r.rssSync < maxMemory))
+	fmt.Fprintf(&b, "| controller peak resident memory (VmHWM) | %s | < %s: %s |\n", mb(r.rssPeak), mb(maxMemory), verdict(r.rssPeak < maxMemory))
+	b.WriteString("\nA change replaces the first path of an ALLOW AuthorizationPolicy; its latency runs from the " +
+		"update call to the first watch event of an output object holding the new path.\n")
+	return b.String()
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "**over**"
+}
+
+const (
+	beginMarker = "<!-- bench-controller:begin -->"
+	endMarker   = "<!-- bench-controller:end -->"
+)
+
+// updateDoc replaces what lies between the controller markers of a Markdown file.
+func updateDoc(path, report string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	i, j := bytes.Index(data, []byte(beginMarker)), bytes.Index(data, []byte(endMarker))
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s … %s section", path, beginMarker, endMarker)
+	}
+	var out bytes.Buffer
+	out.Write(data[:i+len(beginMarker)])
+	out.WriteString("\n" + report)
+	out.Write(data[j:])
+	return os.WriteFile(path, out.Bytes(), 0o644)
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+)
+
+// ownedSelector selects the objects the controller wrote.
+const ownedSelector = "app.kubernetes.io/managed-by=meshbridge"
+
+// outputWatch watches the controller's outputs and tells waiters when an output holding a
+// marker string appears or changes.
+type outputWatch struct {
+	mu      sync.Mutex
+	waiters map[string]chan time.Time // by marker
+	count   int                       // output objects seen
+}
+
+func watchOutputs(ctx context.Context, cfg *rest.Config, gvrs []schema.GroupVersionResource) (*outputWatch, error) {
+	dc, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := &outputWatch{waiters: map[string]chan time.Time{}}
+	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dc, 0, metav1.NamespaceAll,
+		func(o *metav1.ListOptions) { o.LabelSelector = ownedSelector })
+	for _, gvr := range gvrs {
+		_, err := f.ForResource(gvr).Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { w.seen(obj, true) },
+			UpdateFunc: func(_, obj any) { w.seen(obj, false) },
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	f.Start(ctx.Done())
+	f.WaitForCacheSync(ctx.Done())
+	return w, nil
+}
+
+func (w *outputWatch) seen(obj any, added bool) {
+	now := time.Now()
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if added {
+		w.count++
+	}
+	if len(w.waiters) == 0 {
+		return
+	}
+	data, err := json.Marshal(u.Object)
+	if err != nil {
+		return
+	}
+	for marker, ch := range w.waiters {
+		if strings.Contains(string(data), marker) {
+			ch <- now
+			delete(w.waiters, marker)
+		}
+	}
+}
+
+// expect registers a waiter for marker; call it before making the change.
+func (w *outputWatch) expect(marker string) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	w.mu.Lock()
+	w.waiters[marker] = ch
+	w.mu.Unlock()
+	return ch
+}
+
+func (w *outputWatch) forget(marker string) {
+	w.mu.Lock()
+	delete(w.waiters, marker)
+	w.mu.Unlock()
+}
+
+func (w *outputWatch) objects() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count
+}
