@@ -60,11 +60,11 @@ OUT              ?= .cache/corpus/$(MIX)-$(N)
 BENCH_SIZES      ?= 1000,10000
 BENCH_STAGES     ?= Load|Read|Write|Print
 BENCH_TIME       ?= 1x
-BENCH_CORPORA    ?= vs-ap:40000,mixed:10000,mixed:100000
+BENCH_CORPORA    ?= mixed:10000,vs-ap:40000,mixed:100000
 BENCH_RUNS       ?= 3
 BENCH_RUNS_LARGE ?= 1
 BENCH_TIMEOUT    ?= 60s
-BENCH_BUDGET     ?= 6m
+BENCH_BUDGET     ?= 7m
 BENCH_DOC        ?=
 
 .PHONY: corpus

@@ -14,8 +14,9 @@ import (
 //   - the bare path of a prefix ending in "/": Istio's /api/ does not match /api, PathPrefix /api
 //     does. bareExact adds an Exact /api match (with the same method, headers and query) to the
 //     rule Istio sends /api to, and to each earlier rule that takes part of those requests first
-//     (with that rule's conditions too); Exact outranks every PathPrefix, so /api keeps its
-//     destination. When that cannot be done (Istio matches no rule for some of the requests, a
+//     (with that rule's conditions too); Exact outranks every PathPrefix (where the mesh ranks
+//     them alike, hoistEarly writes the exact match in a rule ahead of the prefix's), so /api
+//     keeps its destination. When that cannot be done (Istio matches no rule for some of the requests, a
 //     rule takes a part no single match can say, or could not be written, or rewrites a prefix),
 //     /api now reaches the prefix's rule: an Error (MB4047).
 //   - paths that continue a prefix's last segment (/apis for Istio's /api): they get a regular

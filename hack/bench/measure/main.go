@@ -6,16 +6,15 @@
 //	measure -translator bin/translator -floor .cache/bench/floor \
 //	        -corpora mixed:10000,vs-ap:40000,mixed:100000 -runs 3 [-doc docs/performance.md]
 //
-// Corpora are generated with hack/corpusgen into -cache. Every program runs once on every
-// corpus, smallest corpus first; then the corpora get more runs, in the order given, while
-// -budget allows (each further round is started only when the last one's duration still
-// fits). Runs are interleaved (floor, each target, floor, …) so that the load of a shared
-// machine falls on all programs alike, and medians are reported.
+// Corpora are generated with hack/corpusgen into -cache and measured smallest first. Corpora
+// up to 50k objects get -runs rounds (fewer when they would take more than half of -budget),
+// bigger ones -runs-large; each round runs the floor and then every target once, interleaved so
+// that the load of a shared machine falls on all programs alike, and medians are reported.
 //
-// A target far from the floor is not repeated: one run over -slow times the floor's CPU
-// time is figure enough, and such a target is not run on bigger corpora either. A run is
-// stopped after -timeout or -timeout-factor times the floor's wall time on that corpus,
-// whichever is longer, and the target is then not run on bigger corpora.
+// A target far from the floor is not repeated: one run over -slow times the floor's CPU time is
+// figure enough, and such a target is not run on bigger corpora either. A run is stopped after
+// -timeout or -timeout-factor times the floor's wall time on that corpus, whichever is longer,
+// but never beyond -budget; a target stopped on one corpus is not run on bigger ones.
 package main
 
 import (
@@ -63,7 +62,7 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "limit per run (at least; see -timeout-factor)")
 	flag.Float64Var(&cfg.timeoutFactor, "timeout-factor", 3, "limit per run as a multiple of the floor's wall time on the corpus")
 	flag.Float64Var(&cfg.slow, "slow", 5, "a target over this multiple of the floor's CPU time is run once, and not on bigger corpora")
-	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit); runs after the first are dropped to keep within it")
+	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit): small corpora get at most half of it, and no run goes beyond it")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its bench markers")
 	flag.Parse()
 
@@ -151,8 +150,10 @@ func measureAll(cfg config) ([]corpusResult, error) {
 		fmt.Fprintf(os.Stderr, "%s: %s\n", c.name(), st)
 	}
 	start := time.Now()
-	// One run of everything, smallest corpus first, so that what is slow on a small corpus
-	// is known before the big ones.
+	deadline := time.Time{}
+	if cfg.budget > 0 {
+		deadline = start.Add(cfg.budget)
+	}
 	order := make([]int, len(results))
 	for i := range order {
 		order[i] = i
@@ -167,34 +168,30 @@ func measureAll(cfg config) ([]corpusResult, error) {
 				p.skipped = why
 			}
 		}
-		round(cfg, c, 1)
+		runs := cfg.runs
+		if c.spec.n > 50000 {
+			runs = cfg.runsLarge
+		}
+		for r := 1; r <= runs; r++ {
+			if r > 1 && cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget/2 {
+				c.cut = true
+				fmt.Fprintf(os.Stderr, "%s: %d of %d runs, to keep within -budget %s\n", c.spec.name(), r-1, runs, cfg.budget)
+				break
+			}
+			round(cfg, c, r, deadline)
+		}
 		for _, p := range c.programs[1:] {
 			if _, ok := dropped[p.target]; !ok && (p.slow || p.skipped != "") {
 				dropped[p.target] = fmt.Sprintf("not run: too slow on %s", c.spec.name())
 			}
 		}
 	}
-	// More runs while the budget allows, in the order the corpora were given.
-	for i := range results {
-		c := &results[i]
-		runs := cfg.runs
-		if c.spec.n > 50000 {
-			runs = cfg.runsLarge
-		}
-		for r := 2; r <= runs; r++ {
-			if cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget {
-				c.cut = true
-				fmt.Fprintf(os.Stderr, "%s: %d of %d runs, to keep within -budget %s\n", c.spec.name(), r-1, runs, cfg.budget)
-				break
-			}
-			round(cfg, c, r)
-		}
-	}
 	return results, nil
 }
 
-// round runs the floor and then every target still measured on c once.
-func round(cfg config, c *corpusResult, n int) {
+// round runs the floor and then every target still measured on c once, stopping runs at the
+// deadline (when not zero).
+func round(cfg config, c *corpusResult, n int, deadline time.Time) {
 	roundStart := time.Now()
 	timeout := cfg.timeout
 	for j := range c.programs {
@@ -204,6 +201,15 @@ func round(cfg config, c *corpusResult, n int) {
 		}
 		if floor, ok := c.floor(); ok && j > 0 {
 			timeout = max(cfg.timeout, time.Duration(cfg.timeoutFactor*float64(floor.wall)))
+		}
+		if !deadline.IsZero() {
+			if left := time.Until(deadline); left < timeout {
+				timeout = left
+			}
+			if timeout < 5*time.Second {
+				p.skipped = "not run: out of time (-budget)"
+				continue
+			}
 		}
 		r := runOnce(context.Background(), p.args, timeout)
 		fmt.Fprintf(os.Stderr, "  %s run %d %-10s %s\n", c.spec.name(), n, p.name, r)
