@@ -216,16 +216,19 @@ func TestUnreadableInputKeepsLastGoodOutput(t *testing.T) {
 	wantBad := expected(t, bad, gatewayAPIOptions, badAll...)
 	eventually(t, converge, "outputs in "+bad, func() error { return matches(ctx, bad, wantBad) })
 
-	// A timeout of "1m": the CRD's CEL rule accepts any CEL duration, but Istio's types read
-	// only seconds ("60s"), so istiod would not read it either.
-	broken := badVS.DeepCopy()
-	http, _, _ := unstructured.NestedSlice(broken.Object, "spec", "http")
-	http[0].(map[string]any)["timeout"] = "1m"
-	_ = unstructured.SetNestedSlice(broken.Object, http, "spec", "http")
-	apply(t, broken)
-	eventually(t, converge, "an MB7001 Event on the unreadable VirtualService", func() error {
-		return hasEvent(ctx, "VirtualService", bad, "reviews", "MB7001", "spec.http[0].timeout")
+	// The retired rbac.istio.io kinds have CRDs without a schema (as Istio 1.4's had), so the
+	// API server stores a ServiceRole whose rules are not a list; meshbridge cannot read it.
+	// While it is there, a valid change in the same namespace must not be applied either: a
+	// half-read namespace could lose access rules that the unreadable object held.
+	brokenRole := objects(t, bad, `apiVersion: rbac.istio.io/v1alpha1
+kind: ServiceRole
+metadata: {name: broken}
+spec: {rules: "everything"}`)
+	apply(t, brokenRole...)
+	eventually(t, converge, "an MB7001 Event on the unreadable ServiceRole", func() error {
+		return hasEvent(ctx, "ServiceRole", bad, "broken", "MB7001", "rules")
 	})
+	apply(t, weights(badVS, 30, 70))
 
 	changed := weights(goodVS, 20, 80)
 	apply(t, changed)
@@ -234,6 +237,7 @@ func TestUnreadableInputKeepsLastGoodOutput(t *testing.T) {
 	consistently(t, settle, "the last good output stays", func() error { return matches(ctx, bad, wantBad) })
 
 	t.Run("fixing the input resumes translation", func(t *testing.T) {
+		remove(t, brokenRole...)
 		fixed := weights(badVS, 25, 75)
 		apply(t, fixed)
 		want := expected(t, bad, gatewayAPIOptions, append(badAll[:4:4], fixed)...)

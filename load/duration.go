@@ -87,14 +87,13 @@ func rewriteValue(v any, md protoreflect.MessageDescriptor) (any, bool) {
 		if !ok {
 			return v, false
 		}
-		if _, err := strconv.ParseFloat(s[:max(len(s)-1, 0)], 64); err == nil && len(s) > 0 && s[len(s)-1] == 's' {
-			return v, false // already protojson's form, e.g. "1.5s"
-		}
 		d, err := time.ParseDuration(s)
 		if err != nil {
 			return v, false // left for protojson to refuse, with the field named
 		}
-		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s", true
+		// Istio reads durations with Go's parser, to the nanosecond; write exactly that.
+		norm := strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+		return norm, norm != s
 	}
 	return v, rewriteDurations(v, md)
 }

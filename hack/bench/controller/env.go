@@ -53,6 +53,7 @@ func startEnv(cfg config, dir string) (*envtest.Environment, string, error) {
 	a := env.ControlPlane.GetAPIServer().Configure()
 	a.Set("advertise-address", "127.0.0.1")
 	a.Set("endpoint-reconciler-type", "none")
+	a.Set("service-cluster-ip-range", "10.0.0.0/12") // envtest's default /24 holds 254 Services
 	if _, err := env.Start(); err != nil {
 		_ = env.Stop()
 		return nil, "", fmt.Errorf("starting kube-apiserver and etcd from %s: %w", assets, err)
