@@ -116,12 +116,26 @@ func istioMatch(pattern, s string) bool {
 
 // globMatch matches s against a pattern where each * stands for any text, as Istio matches
 // source namespaces (a regex on the peer identity).
+// It runs for every pattern and service account pair, so it matches without building a regex:
+// the first and last parts anchor the ends, and the parts between must follow in order.
 func globMatch(pattern, s string) bool {
 	parts := strings.Split(pattern, "*")
-	for i := range parts {
-		parts[i] = regexp.QuoteMeta(parts[i])
+	if len(parts) == 1 {
+		return pattern == s
 	}
-	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(s)
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+		return false
+	}
+	rest := s[len(first) : len(s)-len(last)]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, mid)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(mid):]
+	}
+	return true
 }
 
 func anyMatch(patterns []string, s string, match func(p, s string) bool) bool {

@@ -148,8 +148,14 @@ func mayBeUnauthenticated(src model.Source) bool {
 		len(src.Principals)+len(src.Namespaces)+len(src.ServiceAccounts)+len(src.TrustDomains) == 0
 }
 
-// universe is every service account the input knows of.
-func (w *writer) universe() []sa { return w.snap.Inventory.ServiceAccountsIn("") }
+// universe is every service account the input knows of. It is computed once per Write: it is
+// asked for every source of every policy. Callers must not modify it.
+func (w *writer) universe() []sa {
+	if w.all == nil {
+		w.all = w.snap.Inventory.ServiceAccountsIn("")
+	}
+	return w.all
+}
 
 func sortAccounts(s []sa) []sa {
 	slices.SortFunc(s, func(a, b sa) int {

@@ -38,6 +38,8 @@ type writer struct {
 	findings model.Findings
 	// names holds kind/namespace/name of every object written, to keep generated names unique.
 	names map[string]bool
+	// all caches universe().
+	all []sa
 }
 
 func (w *writer) report(code model.Code, origin model.Origin, field, format string, args ...any) {
