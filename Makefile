@@ -47,13 +47,17 @@ bench: ## benchmarks per stage
 	$(GO) run ./hack/bench/measure -translator $(BIN) -floor .cache/bench/floor -cache .cache/bench/corpus \
 		-corpora $(BENCH_CORPORA) -runs $(BENCH_RUNS) -runs-large $(BENCH_RUNS_LARGE) -timeout $(BENCH_TIMEOUT) \
 		-budget $(BENCH_BUDGET) $(if $(filter 1,$(BENCH_DOC)),-doc docs/performance.md)
+	$(if $(filter 1,$(BENCH_CONTROLLER)),KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh $(ENVTEST_CACHE))" \
+		$(GO) run ./hack/bench/controller -translator $(BIN) -istio $(BENCH_CONTROLLER_ISTIO) \
+		$(if $(filter 1,$(BENCH_DOC)),-doc docs/performance.md),@echo "controller at scale: not measured (BENCH_CONTROLLER=1 or MESHBRIDGE_BENCH_CONTROLLER=1 to measure it)")
 
 clean:
 	rm -rf bin
 
 # Performance (docs/performance.md). `make corpus N=10000 [MIX=vs-ap] [OUT=dir]` writes a generated
 # corpus; `make bench` runs the stage benchmarks and measures convert as a whole process against a
-# floor (BENCH_DOC=1 also writes the figures into docs/performance.md).
+# floor (BENCH_DOC=1 also writes the figures into docs/performance.md); BENCH_CONTROLLER=1 (or
+# MESHBRIDGE_BENCH_CONTROLLER=1 in the environment) also measures `translator run` on a real API server.
 N                ?= 10000
 MIX              ?= mixed
 OUT              ?= .cache/corpus/$(MIX)-$(N)
@@ -66,6 +70,8 @@ BENCH_RUNS_LARGE ?= 1
 BENCH_TIMEOUT    ?= 60s
 BENCH_BUDGET     ?= 7m
 BENCH_DOC        ?=
+BENCH_CONTROLLER ?= $(MESHBRIDGE_BENCH_CONTROLLER)
+BENCH_CONTROLLER_ISTIO ?= 10000
 
 .PHONY: corpus
 corpus: ## write a generated corpus: make corpus N=10000 [MIX=mixed|vs-ap] [OUT=.cache/corpus/MIX-N]

@@ -20,13 +20,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
 type config struct {
 	translator, to, doc, assets, root string
 	istio, changes                    int
-	timeout                           time.Duration
+	timeout, syncTimeout              time.Duration
 }
 
 func main() {
@@ -35,16 +37,21 @@ func main() {
 	flag.StringVar(&cfg.to, "to", "linkerd", "target the controller writes (one that translates AuthorizationPolicies)")
 	flag.IntVar(&cfg.istio, "istio", 10000, "Istio objects in the cluster (Services, Deployments and Namespaces come on top)")
 	flag.IntVar(&cfg.changes, "changes", 100, "AuthorizationPolicy changes to time")
-	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Minute, "limit for the whole measurement")
+	flag.DurationVar(&cfg.timeout, "timeout", 15*time.Minute, "limit for the whole measurement")
+	flag.DurationVar(&cfg.syncTimeout, "sync-timeout", 5*time.Minute, "limit for the initial sync; past it the changes are not measured")
 	flag.StringVar(&cfg.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "folder holding kube-apiserver and etcd (default: built by hack/envtest-assets.sh)")
 	flag.StringVar(&cfg.root, "root", ".", "the repository root (for CRDs and hack/envtest-assets.sh)")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its controller markers")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	// On a signal the context ends, so that the API server, etcd and the controller are stopped.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
 	res, err := measure(ctx, cfg)
 	if err != nil {
+		cancel()
 		fail(err)
 	}
 	report := render(cfg, res)

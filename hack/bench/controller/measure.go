@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -27,8 +28,12 @@ import (
 type result struct {
 	istio, objects, namespaces int
 	populate, sync             time.Duration
+	synced                     bool            // the sync finished within -sync-timeout
+	translations               float64         // namespace translations done by the end of the sync (or its timeout)
+	expected, missing          int             // outputs convert writes for the corpus; those not in the cluster
 	latencies                  []time.Duration // of the changes that showed
 	timeouts                   int             // changes that never showed in the output
+	cut                        int             // changes not made for lack of time
 	rssSync, rssPeak           int64           // bytes
 	outputs                    int
 }
@@ -50,10 +55,12 @@ func measure(ctx context.Context, cfg config) (result, error) {
 	}
 	res.istio, res.objects, res.namespaces = c.istio, len(c.objects)+len(c.namespaces), len(c.namespaces)
 	logf("corpus: %d objects, %d of them Istio objects, in %d namespaces", res.objects, res.istio, res.namespaces)
-	outputKinds, err := outputKinds(cfg, dir, c)
+	logf("translating it with convert, for the outputs to expect")
+	outputKinds, expected, err := expectedOutputs(cfg, dir, c)
 	if err != nil {
 		return res, err
 	}
+	res.expected = len(expected)
 
 	logf("starting kube-apiserver and etcd")
 	env, kubeconfig, err := startEnv(cfg, dir)
@@ -97,17 +104,32 @@ func measure(ctx context.Context, cfg config) (result, error) {
 	}
 	defer proc.stop()
 	start = time.Now()
-	if err := waitSynced(ctx, metricsURL, res.namespaces, proc); err != nil {
+	syncCtx, cancel := context.WithTimeout(ctx, cfg.syncTimeout)
+	res.translations, err = waitSynced(syncCtx, metricsURL, watch, expected, proc)
+	cancel()
+	res.sync = time.Since(start)
+	res.rssSync, res.rssPeak = procMemory(proc.cmd.Process.Pid)
+	res.outputs, res.missing = watch.objects(expected)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		logf("the initial sync did not finish within %s: %d of %d outputs missing after %.0f namespace translations; changes not measured",
+			cfg.syncTimeout, res.missing, res.expected, res.translations)
+		return res, nil
+	case err != nil:
 		return res, err
 	}
-	res.sync = time.Since(start)
-	res.rssSync, _ = procMemory(proc.cmd.Process.Pid)
-	res.outputs = watch.objects()
+	res.synced = true
 	logf("initial sync in %s: %d output objects, controller RSS %.0f MB", res.sync.Round(time.Millisecond),
 		res.outputs, float64(res.rssSync)/(1<<20))
 
 	targets := changeTargets(c.policies, cfg.changes)
+	deadline, hasDeadline := ctx.Deadline()
 	for i, p := range targets {
+		if hasDeadline && time.Until(deadline) < changeTimeout+30*time.Second {
+			res.cut = len(targets) - i
+			logf("out of time (-timeout): %d changes not made", res.cut)
+			break
+		}
 		lat, err := change(ctx, cl, watch, p, i)
 		if err != nil {
 			return res, err
@@ -119,45 +141,49 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		res.latencies = append(res.latencies, lat)
 	}
 	_, res.rssPeak = procMemory(proc.cmd.Process.Pid)
-	logf("%d changes: %d showed, %d did not within %s", len(targets), len(res.latencies), res.timeouts, changeTimeout)
+	logf("%d changes: %d showed, %d did not within %s", len(targets)-res.cut, len(res.latencies), res.timeouts, changeTimeout)
 	return res, nil
 }
 
-// outputKinds runs convert on the corpus to learn which kinds the controller will write.
-func outputKinds(cfg config, dir string, c *corpus) ([]schema.GroupVersionKind, error) {
+// expectedOutputs runs convert on the corpus: the controller's sync is done when the cluster
+// holds every object convert writes (the two run the same translation). It returns their kinds
+// and their keys.
+func expectedOutputs(cfg config, dir string, c *corpus) ([]schema.GroupVersionKind, map[string]bool, error) {
 	var buf bytes.Buffer
 	for _, o := range append(slices.Clone(c.namespaces), c.objects...) {
 		b, err := yaml.Marshal(o.Object)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		buf.WriteString("---\n")
 		buf.Write(b)
 	}
 	in := filepath.Join(dir, "corpus.yaml")
 	if err := os.WriteFile(in, buf.Bytes(), 0o644); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, err := exec.Command(cfg.translator, "convert", "-f", in, "--to", cfg.to, "--fail-on", "never", "-o", "json").Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s convert --to %s: %w", cfg.translator, cfg.to, err)
+		return nil, nil, fmt.Errorf("%s convert --to %s: %w", cfg.translator, cfg.to, err)
 	}
 	var list unstructured.UnstructuredList
 	if err := list.UnmarshalJSON(out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seen := map[schema.GroupVersionKind]bool{}
 	var kinds []schema.GroupVersionKind
+	keys := map[string]bool{}
 	for _, o := range list.Items {
 		if gvk := o.GroupVersionKind(); !seen[gvk] {
 			seen[gvk] = true
 			kinds = append(kinds, gvk)
 		}
+		keys[objectKey(o.GetKind(), o.GetNamespace(), o.GetName())] = true
 	}
 	if len(kinds) == 0 {
-		return nil, fmt.Errorf("convert --to %s writes nothing for this corpus", cfg.to)
+		return nil, nil, fmt.Errorf("convert --to %s writes nothing for this corpus", cfg.to)
 	}
-	return kinds, nil
+	return kinds, keys, nil
 }
 
 // controllerProcess is `translator run`.
@@ -200,36 +226,36 @@ func startController(ctx context.Context, cfg config, dir, kubeconfig string) (*
 	return p, "http://" + addr + "/metrics", nil
 }
 
-// waitSynced waits until the controller has translated at least every namespace once, its
-// work queues are empty and no translation happened for a second.
-func waitSynced(ctx context.Context, url string, namespaces int, p *controllerProcess) error {
-	last, stable := -1.0, 0
+// waitSynced waits until the cluster holds every expected output. It returns the number of
+// namespace translations done by then.
+func waitSynced(ctx context.Context, url string, w *outputWatch, expected map[string]bool, p *controllerProcess) (float64, error) {
+	translations := 0.0
+	progress := time.NewTicker(30 * time.Second)
+	defer progress.Stop()
 	for {
+		if m, err := scrape(url); err == nil {
+			translations = m["meshbridge_translations_total"]
+		}
+		if _, missing := w.objects(expected); missing == 0 {
+			return translations, nil
+		}
 		select {
 		case err := <-p.done:
+			p.done <- err // for stop
 			tail, _ := os.ReadFile(p.log)
 			if len(tail) > 2000 {
 				tail = tail[len(tail)-2000:]
 			}
-			return fmt.Errorf("the controller exited: %v\n%s", err, tail)
+			return translations, fmt.Errorf("the controller exited: %v\n%s", err, tail)
 		case <-ctx.Done():
-			return ctx.Err()
+			return translations, ctx.Err()
+		case <-progress.C:
+			rss, _ := procMemory(p.cmd.Process.Pid)
+			_, missing := w.objects(expected)
+			logf("  syncing: %d of %d outputs missing, %.0f namespace translations, controller RSS %.0f MB",
+				missing, len(expected), translations, float64(rss)/(1<<20))
 		case <-time.After(250 * time.Millisecond):
 		}
-		m, err := scrape(url)
-		if err != nil {
-			continue // not listening yet
-		}
-		translations, depth := m["meshbridge_translations_total"], m["workqueue_depth"]
-		if translations >= float64(namespaces) && depth == 0 && translations == last {
-			stable++
-			if stable >= 4 {
-				return nil
-			}
-		} else {
-			stable = 0
-		}
-		last = translations
 	}
 }
 

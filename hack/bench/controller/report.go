@@ -36,18 +36,29 @@ func render(cfg config, r result) string {
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cfg.to, r.objects, r.namespaces, r.istio)
 	b.WriteString("| measure | value | target |\n|---|--:|---|\n")
 	fmt.Fprintf(&b, "| creating the objects (the harness, 8 clients) | %s | |\n", r.populate.Round(time.Millisecond))
-	fmt.Fprintf(&b, "| initial sync: start to every namespace translated, queues empty | %s | |\n", r.sync.Round(time.Millisecond))
-	fmt.Fprintf(&b, "| output objects written by the sync | %d | |\n", r.outputs)
+	if r.synced {
+		fmt.Fprintf(&b, "| initial sync: start to all %d outputs of `convert` in the cluster | %s | |\n", r.expected, r.sync.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(&b, "| initial sync: **not finished** after %s (-sync-timeout) | %d of %d outputs missing | |\n",
+			r.sync.Round(time.Second), r.missing, r.expected)
+	}
+	fmt.Fprintf(&b, "| namespace translations during the sync | %.0f (%d namespaces) | |\n", r.translations, r.namespaces)
 	if len(lat) > 0 {
 		fmt.Fprintf(&b, "| change to applied output, median of %d | %s | |\n", len(lat), ms(percentile(lat, 50)))
 		fmt.Fprintf(&b, "| change to applied output, p99 | %s | < %s: %s |\n", ms(percentile(lat, 99)), ms(maxP99),
 			verdict(r.timeouts == 0 && percentile(lat, 99) < maxP99))
 		fmt.Fprintf(&b, "| change to applied output, max | %s | |\n", ms(lat[len(lat)-1]))
 	}
+	if !r.synced {
+		b.WriteString("| change to applied output | not measured: the sync did not finish | < 100 ms |\n")
+	}
+	if r.cut > 0 {
+		fmt.Fprintf(&b, "| changes not made: out of time (-timeout) | %d | |\n", r.cut)
+	}
 	if r.timeouts > 0 {
 		fmt.Fprintf(&b, "| changes not seen in the output within %s | %d | 0: **over** |\n", changeTimeout, r.timeouts)
 	}
-	fmt.Fprintf(&b, "| controller resident memory after the sync | %s | < %s: %s |\n", mb(r.rssSync), mb(maxMemory), verdict(r.rssSync < maxMemory))
+	fmt.Fprintf(&b, "| controller resident memory after the sync (or at -sync-timeout) | %s | < %s: %s |\n", mb(r.rssSync), mb(maxMemory), verdict(r.rssSync < maxMemory))
 	fmt.Fprintf(&b, "| controller peak resident memory (VmHWM) | %s | < %s: %s |\n", mb(r.rssPeak), mb(maxMemory), verdict(r.rssPeak < maxMemory))
 	b.WriteString("\nA change replaces the first path of an ALLOW AuthorizationPolicy; its latency runs from the " +
 		"update call to the first watch event of an output object holding the new path.\n")

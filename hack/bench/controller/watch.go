@@ -24,21 +24,24 @@ const ownedSelector = "app.kubernetes.io/managed-by=meshbridge"
 type outputWatch struct {
 	mu      sync.Mutex
 	waiters map[string]chan time.Time // by marker
-	count   int                       // output objects seen
+	seenKey map[string]bool           // outputs seen, by objectKey
 }
+
+// objectKey names an object by kind, namespace and name.
+func objectKey(kind, namespace, name string) string { return kind + "/" + namespace + "/" + name }
 
 func watchOutputs(ctx context.Context, cfg *rest.Config, gvrs []schema.GroupVersionResource) (*outputWatch, error) {
 	dc, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	w := &outputWatch{waiters: map[string]chan time.Time{}}
+	w := &outputWatch{waiters: map[string]chan time.Time{}, seenKey: map[string]bool{}}
 	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dc, 0, metav1.NamespaceAll,
 		func(o *metav1.ListOptions) { o.LabelSelector = ownedSelector })
 	for _, gvr := range gvrs {
 		_, err := f.ForResource(gvr).Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { w.seen(obj, true) },
-			UpdateFunc: func(_, obj any) { w.seen(obj, false) },
+			AddFunc:    func(obj any) { w.seen(obj) },
+			UpdateFunc: func(_, obj any) { w.seen(obj) },
 		})
 		if err != nil {
 			return nil, err
@@ -49,7 +52,7 @@ func watchOutputs(ctx context.Context, cfg *rest.Config, gvrs []schema.GroupVers
 	return w, nil
 }
 
-func (w *outputWatch) seen(obj any, added bool) {
+func (w *outputWatch) seen(obj any) {
 	now := time.Now()
 	u, ok := obj.(*unstructured.Unstructured)
 	if !ok {
@@ -57,9 +60,7 @@ func (w *outputWatch) seen(obj any, added bool) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if added {
-		w.count++
-	}
+	w.seenKey[objectKey(u.GetKind(), u.GetNamespace(), u.GetName())] = true
 	if len(w.waiters) == 0 {
 		return
 	}
@@ -90,8 +91,14 @@ func (w *outputWatch) forget(marker string) {
 	w.mu.Unlock()
 }
 
-func (w *outputWatch) objects() int {
+// objects returns how many outputs were seen, and how many of want were not.
+func (w *outputWatch) objects(want map[string]bool) (seen, missing int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.count
+	for k := range want {
+		if !w.seenKey[k] {
+			missing++
+		}
+	}
+	return len(w.seenKey), missing
 }
