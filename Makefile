@@ -43,9 +43,10 @@ docs: ## regenerate docs/findings.md from the findings catalog
 bench: ## benchmarks per stage
 	@$(MAKE) --no-print-directory build
 	$(GO) build -o .cache/bench/floor ./hack/bench/floor
-	MESHBRIDGE_BENCH_SIZES=$(BENCH_SIZES) $(GO) test -run '^$$' -bench '$(BENCH_STAGES)' -benchmem -benchtime=$(BENCH_TIME) ./cmd/translator
+	MESHBRIDGE_BENCH_SIZES=$(BENCH_SIZES) $(GO) test -run '^$$' -bench '$(BENCH_STAGES)' -benchmem -benchtime=$(BENCH_TIME) \
+		./cmd/translator > .cache/bench/stages.txt 2>&1; s=$$?; cat .cache/bench/stages.txt; exit $$s
 	$(GO) run ./hack/bench/measure -translator $(BIN) -floor .cache/bench/floor -cache .cache/bench/corpus \
-		-corpora $(BENCH_CORPORA) -runs $(BENCH_RUNS) -runs-large $(BENCH_RUNS_LARGE) -timeout $(BENCH_TIMEOUT) \
+		-stages .cache/bench/stages.txt -corpora $(BENCH_CORPORA) -runs $(BENCH_RUNS) -runs-large $(BENCH_RUNS_LARGE) -timeout $(BENCH_TIMEOUT) \
 		-budget $(BENCH_BUDGET) $(if $(filter 1,$(BENCH_DOC)),-doc docs/performance.md)
 	$(if $(filter 1,$(BENCH_CONTROLLER)),KUBEBUILDER_ASSETS="$$(hack/envtest-assets.sh $(ENVTEST_CACHE))" \
 		$(GO) run ./hack/bench/controller -translator $(BIN) -istio $(BENCH_CONTROLLER_ISTIO) \
@@ -68,7 +69,7 @@ BENCH_CORPORA    ?= mixed:10000,vs-ap:40000,mixed:100000
 BENCH_RUNS       ?= 3
 BENCH_RUNS_LARGE ?= 1
 BENCH_TIMEOUT    ?= 60s
-BENCH_BUDGET     ?= 7m
+BENCH_BUDGET     ?= 7m30s
 BENCH_DOC        ?=
 BENCH_CONTROLLER ?= $(MESHBRIDGE_BENCH_CONTROLLER)
 BENCH_CONTROLLER_ISTIO ?= 10000

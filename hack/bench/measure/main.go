@@ -7,12 +7,12 @@
 //	        -corpora mixed:10000,vs-ap:40000,mixed:100000 -runs 3 [-doc docs/performance.md]
 //
 // Corpora are generated with hack/corpusgen into -cache and measured smallest first. Corpora
-// up to 50k objects get -runs rounds (fewer when they would take more than half of -budget),
+// up to 50k objects get -runs rounds (fewer when they would take more than 45% of -budget),
 // bigger ones -runs-large; each round runs the floor and then every target once, interleaved so
 // that the load of a shared machine falls on all programs alike, and medians are reported.
 //
-// A target far from the floor is not repeated: one run over -slow times the floor's CPU time is
-// figure enough, and such a target is not run on bigger corpora either. A run is stopped after
+// A target far from the floor is not repeated: a first run over -slow times the floor's CPU time
+// is figure enough, and such a target is not run on bigger corpora either. A run is stopped after
 // -timeout or -timeout-factor times the floor's wall time on that corpus, whichever is longer,
 // but never beyond -budget; a target stopped on one corpus is not run on bigger ones.
 package main
@@ -35,6 +35,7 @@ import (
 
 type config struct {
 	translator, floor, cache, doc string
+	stages                        string
 	corpora                       []corpusSpec
 	targets                       []string
 	runs, runsLarge               int
@@ -60,10 +61,11 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 3, "runs per program on corpora up to 50000 objects")
 	flag.IntVar(&cfg.runsLarge, "runs-large", 1, "runs per program on bigger corpora")
 	flag.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "limit per run (at least; see -timeout-factor)")
-	flag.Float64Var(&cfg.timeoutFactor, "timeout-factor", 3, "limit per run as a multiple of the floor's wall time on the corpus")
-	flag.Float64Var(&cfg.slow, "slow", 5, "a target over this multiple of the floor's CPU time is run once, and not on bigger corpora")
-	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit): small corpora get at most half of it, and no run goes beyond it")
+	flag.Float64Var(&cfg.timeoutFactor, "timeout-factor", 5, "limit per run as a multiple of the floor's wall time on the corpus")
+	flag.Float64Var(&cfg.slow, "slow", 3, "a target over this multiple of the floor's CPU time in its first run is run once, and not on bigger corpora")
+	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit): small corpora get at most 45% of it, and no run goes beyond it")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its bench markers")
+	flag.StringVar(&cfg.stages, "stages", "", "a file of `go test -bench` output of the stage benchmarks, to render as a table too")
 	flag.Parse()
 
 	var err error
@@ -84,9 +86,28 @@ func main() {
 	m.loadAfter = loadAverage()
 	report := render(cfg, m, results, time.Since(started))
 	fmt.Print(report)
-	if cfg.doc != "" {
-		if err := updateDoc(cfg.doc, report); err != nil {
+	stages := ""
+	if cfg.stages != "" {
+		f, err := os.Open(cfg.stages)
+		if err != nil {
 			fail(err)
+		}
+		rows, sizes, err := parseStages(f)
+		f.Close()
+		if err != nil {
+			fail(err)
+		}
+		stages = renderStages(rows, sizes)
+		fmt.Print("\nStage benchmarks (one run each):\n\n" + stages)
+	}
+	if cfg.doc != "" {
+		if err := updateDoc(cfg.doc, beginMarker, endMarker, report); err != nil {
+			fail(err)
+		}
+		if stages != "" {
+			if err := updateDoc(cfg.doc, stagesBegin, stagesEnd, stages); err != nil {
+				fail(err)
+			}
 		}
 		fmt.Printf("\nwrote the figures into %s\n", cfg.doc)
 	}
@@ -173,7 +194,7 @@ func measureAll(cfg config) ([]corpusResult, error) {
 			runs = cfg.runsLarge
 		}
 		for r := 1; r <= runs; r++ {
-			if r > 1 && cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget/2 {
+			if r > 1 && cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget*smallShare/100 {
 				c.cut = true
 				fmt.Fprintf(os.Stderr, "%s: %d of %d runs, to keep within -budget %s\n", c.spec.name(), r-1, runs, cfg.budget)
 				break
@@ -202,12 +223,13 @@ func round(cfg config, c *corpusResult, n int, deadline time.Time) {
 		if floor, ok := c.floor(); ok && j > 0 {
 			timeout = max(cfg.timeout, time.Duration(cfg.timeoutFactor*float64(floor.wall)))
 		}
+		limit := "the time limit"
 		if !deadline.IsZero() {
 			if left := time.Until(deadline); left < timeout {
-				timeout = left
+				timeout, limit = left, "the end of the time budget"
 			}
 			if timeout < 5*time.Second {
-				p.skipped = "not run: out of time (-budget)"
+				p.skipped = "not run: out of time (BENCH_BUDGET)"
 				continue
 			}
 		}
@@ -215,18 +237,21 @@ func round(cfg config, c *corpusResult, n int, deadline time.Time) {
 		fmt.Fprintf(os.Stderr, "  %s run %d %-10s %s\n", c.spec.name(), n, p.name, r)
 		switch {
 		case r.timedOut:
-			p.skipped = fmt.Sprintf("stopped after %s", timeout.Round(time.Second))
+			p.skipped = fmt.Sprintf("stopped at %s (%s)", limit, timeout.Round(time.Second))
 		case r.err != "":
 			p.failed = r.err
 		default:
 			p.runs = append(p.runs, r)
-			if floor, ok := c.floor(); ok && j > 0 && r.cpu.Seconds() > cfg.slow*floor.cpu.Seconds() {
+			if floor, ok := c.floor(); ok && j > 0 && n == 1 && r.cpu.Seconds() > cfg.slow*floor.cpu.Seconds() {
 				p.slow = true
 			}
 		}
 	}
 	c.lastRound = time.Since(roundStart)
 }
+
+// smallShare is the percentage of -budget that corpora up to 50k objects may take.
+const smallShare = 45
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "measure:", err)

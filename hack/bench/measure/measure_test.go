@@ -86,7 +86,7 @@ func TestUpdateDocReplacesOnlyTheMarkedSection(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := updateDoc(path, "new figures\n"); err != nil {
+	if err := updateDoc(path, beginMarker, endMarker, "new figures\n"); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -97,7 +97,31 @@ func TestUpdateDocReplacesOnlyTheMarkedSection(t *testing.T) {
 	if err := os.WriteFile(path, []byte("no markers\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := updateDoc(path, "x"); err == nil {
+	if err := updateDoc(path, beginMarker, endMarker, "x"); err == nil {
 		t.Error("a file without markers was accepted")
+	}
+}
+
+func TestStageBenchmarksBecomeATable(t *testing.T) {
+	out := `goos: linux
+BenchmarkLoad/objects=1000-2         	       1	 75000000 ns/op	   5.37 MB/s	37585272 B/op	  607317 allocs/op
+BenchmarkLoad/objects=10000-2        	       1	1500000000 ns/op	   5.97 MB/s	374563088 B/op	 6096278 allocs/op
+BenchmarkWrite/objects=1000/to=smi-2 	       1	 34600000 ns/op	       654.0 objects	268373824 B/op	 3706693 allocs/op
+BenchmarkWrite/objects=10000/to=smi                skipped: --to smi took 332ms on 1000 objects
+PASS
+`
+	rows, sizes, err := parseStages(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := renderStages(rows, sizes)
+	for _, want := range []string{
+		"| stage | 1000 objects | 10000 objects | allocated at 10000 | allocations at 10000 |",
+		"| load | 75.0 ms | 1.50 s | 357 MiB | 6.10 M |",
+		"| write `--to smi` | 34.6 ms | skipped | | |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
 	}
 }

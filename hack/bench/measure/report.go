@@ -39,7 +39,7 @@ func render(cfg config, m machine, results []corpusResult, took time.Duration) s
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s on %s; the runs took %s.\n\n", m.date.Format("2006-01-02 15:04 MST"), m, took.Round(time.Second))
 	fmt.Fprintf(&b, "Medians of up to %d runs per program (%d on corpora over 50k objects), runs interleaved; "+
-		"a target over %g× the floor's CPU is run once, and not on bigger corpora. "+
+		"a target over %g× the floor's CPU in its first run is run once, and not on bigger corpora. "+
 		"CPU is user+sys of the process; max RSS is its peak resident memory; output is what it wrote to stdout.\n\n",
 		cfg.runs, cfg.runsLarge, cfg.slow)
 	b.WriteString("| corpus | input | program | runs | CPU s | wall s | max RSS MB | output MB | CPU ÷ floor | RSS ÷ floor |\n")
@@ -94,7 +94,7 @@ func render(cfg config, m machine, results []corpusResult, took time.Duration) s
 		b.WriteString("\\* fewer runs than asked, to keep `make bench` within its time budget (BENCH_BUDGET).  \n")
 	}
 	if slow {
-		fmt.Fprintf(&b, "† over %g× the floor's CPU: run once.\n", cfg.slow)
+		fmt.Fprintf(&b, "† over %g× the floor's CPU in its first run: run once.\n", cfg.slow)
 	}
 	b.WriteString("\n")
 	writeTargets(&b, results)
@@ -180,13 +180,16 @@ func oneLine(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
+// The sections of docs/performance.md that measure writes.
 const (
 	beginMarker = "<!-- bench:begin -->"
 	endMarker   = "<!-- bench:end -->"
+	stagesBegin = "<!-- stages:begin -->"
+	stagesEnd   = "<!-- stages:end -->"
 )
 
-// updateDoc replaces what lies between the bench markers of a Markdown file.
-func updateDoc(path, report string) error {
+// updateDoc replaces what lies between two markers of a Markdown file.
+func updateDoc(path, beginMarker, endMarker, report string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
