@@ -42,17 +42,21 @@
 //
 //	input.yaml:12 (document 3) VirtualService default/reviews: spec.http[0].route[0].weight: invalid value "abc": want an integer
 //
-// Bad input is: a file that cannot be read, malformed or truncated YAML, a document that is
-// not a mapping, a missing apiVersion or kind, a version the kind is not served at, a value of
-// the wrong type, and an enum value with no name. An unknown enum value is never read as the
-// enum's default, since for an AuthorizationPolicy the default action is ALLOW. Errors name
-// fields even where decoders do not: protojson gives only a position and encoding/json no
-// list indexes (or nothing at all when a type's own UnmarshalJSON fails), so the loader maps
-// positions and types back to paths on the JSON and finds their lines in the YAML.
+// Bad input is: a file that cannot be read, malformed or truncated YAML (including a mapping
+// whose keys collide in JSON, such as 1 and "1"), a document that is not a mapping, a missing
+// apiVersion or kind, a version the kind is not served at, a value of the wrong type, and an
+// enum value with no name. An unknown enum value is never read as the enum's default, since
+// for an AuthorizationPolicy the default action is ALLOW. Errors name fields even where
+// decoders do not: protojson gives only a position and encoding/json no list indexes (or
+// nothing at all when a type's own UnmarshalJSON fails), so the loader maps positions and
+// types back to paths on the JSON and finds their lines in the YAML.
 //
 // # Cost
 //
-// The happy path converts each document from YAML to JSON once and decodes it once into its
-// type (plus a cheap header pass). The walks that name fields and lines run only when a
-// document has a problem, so loading grows linearly with the input.
+// The happy path parses each document's YAML once (go-yaml v2, as sigs.k8s.io/yaml does),
+// writes the parsed tree straight to JSON (yamljson.go: the same bytes as
+// sigs.k8s.io/yaml.YAMLToJSONStrict, noting apiVersion, kind and metadata on the way) and
+// decodes that JSON once into its type. The enum check walks only the parts of a schema that
+// can hold an enum. The walks that name fields and lines run only when a document has a
+// problem, so loading grows linearly with the input. docs/performance.md has the figures.
 package load

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshbridge/meshbridge/hack/corpusgen"
 	"github.com/meshbridge/meshbridge/inventory"
-	sigsjson "sigs.k8s.io/json"
 )
 
 // yamlEdgeCases are documents where converting YAML to JSON is easy to get subtly wrong.
