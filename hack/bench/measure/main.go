@@ -7,7 +7,7 @@
 //	        -corpora mixed:10000,vs-ap:40000,mixed:100000 -runs 3 [-doc docs/performance.md]
 //
 // Corpora are generated with hack/corpusgen into -cache and measured smallest first. Corpora
-// up to 50k objects get -runs rounds (fewer when they would take more than 45% of -budget),
+// up to 50k objects get -runs rounds (fewer when they would take more than 55% of -budget),
 // bigger ones -runs-large; each round runs the floor and then every target once, interleaved so
 // that the load of a shared machine falls on all programs alike, and medians are reported.
 //
@@ -63,7 +63,7 @@ func main() {
 	flag.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "limit per run (at least; see -timeout-factor)")
 	flag.Float64Var(&cfg.timeoutFactor, "timeout-factor", 5, "limit per run as a multiple of the floor's wall time on the corpus")
 	flag.Float64Var(&cfg.slow, "slow", 3, "a target over this multiple of the floor's CPU time in its first run is run once, and not on bigger corpora")
-	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit): small corpora get at most 45% of it, and no run goes beyond it")
+	flag.DurationVar(&cfg.budget, "budget", 0, "time for all the runs (0: no limit): small corpora get at most 55% of it, and no run goes beyond it")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its bench markers")
 	flag.StringVar(&cfg.stages, "stages", "", "a file of `go test -bench` output of the stage benchmarks, to render as a table too")
 	flag.Parse()
@@ -194,7 +194,7 @@ func measureAll(cfg config) ([]corpusResult, error) {
 			runs = cfg.runsLarge
 		}
 		for r := 1; r <= runs; r++ {
-			if r > 1 && cfg.budget > 0 && time.Since(start)+c.lastRound > cfg.budget*smallShare/100 {
+			if r > 1 && cfg.budget > 0 && time.Since(start)+c.nextRound() > cfg.budget*smallShare/100 {
 				c.cut = true
 				fmt.Fprintf(os.Stderr, "%s: %d of %d runs, to keep within -budget %s\n", c.spec.name(), r-1, runs, cfg.budget)
 				break
@@ -213,7 +213,6 @@ func measureAll(cfg config) ([]corpusResult, error) {
 // round runs the floor and then every target still measured on c once, stopping runs at the
 // deadline (when not zero).
 func round(cfg config, c *corpusResult, n int, deadline time.Time) {
-	roundStart := time.Now()
 	timeout := cfg.timeout
 	for j := range c.programs {
 		p := &c.programs[j]
@@ -247,11 +246,21 @@ func round(cfg config, c *corpusResult, n int, deadline time.Time) {
 			}
 		}
 	}
-	c.lastRound = time.Since(roundStart)
+}
+
+// nextRound estimates a further round on c: the last wall time of every program that would run.
+func (c *corpusResult) nextRound() time.Duration {
+	var d time.Duration
+	for _, p := range c.programs {
+		if len(p.runs) > 0 && p.skipped == "" && p.failed == "" && !p.slow {
+			d += p.runs[len(p.runs)-1].wall
+		}
+	}
+	return d
 }
 
 // smallShare is the percentage of -budget that corpora up to 50k objects may take.
-const smallShare = 45
+const smallShare = 55
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "measure:", err)
