@@ -159,6 +159,18 @@ func (w *walker) walk(path string, v any, t reflect.Type) (any, error) {
 			out[k] = nv
 		}
 		return out, nil
+	case reflect.String:
+		// Our enums check their value in UnmarshalJSON, which cannot know where it stands;
+		// checking here lets the error name the field (spec.mode, not mode).
+		if u, ok := reflect.New(t).Interface().(json.Unmarshaler); ok {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if err := u.UnmarshalJSON(b); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if s, ok := v.(string); ok {

@@ -123,8 +123,10 @@ spec:
 		name, kind, doc, want string
 	}{
 		{"an unquoted ON is a YAML boolean and is refused", KindClusterRbacConfig,
-			"kind: ClusterRbacConfig\nspec:\n  mode: ON\n", "unquoted ON or OFF"},
-		{"an unknown mode is refused", KindClusterRbacConfig, "spec: {mode: SOMETIMES}", "unknown mode"},
+			"kind: ClusterRbacConfig\nspec:\n  mode: ON\n", "spec.mode: mode is the boolean true"},
+		{"an unknown mode is refused", KindClusterRbacConfig, "spec: {mode: SOMETIMES}", "spec.mode: unknown mode"},
+		{"an unknown enforcement mode names its field", KindRbacConfig,
+			"spec: {mode: 'ON', enforcement_mode: STRICT}", "spec.enforcementMode: unknown enforcement mode"},
 		{"a field in both spellings is refused", KindServiceRole,
 			"spec: {rules: [{services: ['*'], not_paths: [/a], notPaths: [/b]}]}", "both"},
 		{"a document of another kind is refused", KindServiceRole, "kind: ServiceRoleBinding", "kind is"},
