@@ -23,6 +23,13 @@
 // Routing is an ordered list of rules per VirtualService: Istio matches rules in order, and
 // writers for precedence-based targets must preserve that order or report it.
 //
+// # Inventory
+//
+// The Inventory lists the input's namespaces, Services, service accounts and workloads, each
+// sorted by namespace and name. Lookups search those sorted lists (a namespace is one run of
+// each list), so finding what a policy, a Service or a workload concerns costs what it returns,
+// not a pass over the whole input; there is no separate index that could fall out of date.
+//
 // # Findings
 //
 // A Finding is a value with a stable Code from the Catalog, a Severity, the Origin and the field

@@ -41,8 +41,14 @@ func (t Target) Applies(namespace string, labels map[string]string, attached []O
 // PolicyWorkloads returns the workloads of the inventory a policy applies to. Waypoint and
 // GatewayClass targets resolve to nothing: the inventory does not say which proxies serve them.
 func (inv *Inventory) PolicyWorkloads(t Target) []Workload {
+	// Only a mesh-wide selector reaches past the policy's namespace; a Gateway reference
+	// names pods of the policy's namespace.
+	scope := inv.Workloads
+	if !t.MeshWide || len(t.Refs) > 0 {
+		scope = inv.WorkloadsIn(t.Namespace)
+	}
 	var out []Workload
-	for _, w := range inv.Workloads {
+	for _, w := range scope {
 		if t.Applies(w.Namespace, w.Labels, nil) {
 			out = append(out, w)
 		}
@@ -61,8 +67,8 @@ func (inv *Inventory) ServiceWorkloads(s Service) []Workload {
 // WorkloadServices returns the Services (with a selector) that select w.
 func (inv *Inventory) WorkloadServices(w Workload) []Service {
 	var out []Service
-	for _, s := range inv.Services {
-		if s.Namespace == w.Namespace && len(s.Selector) > 0 && Selects(s.Selector, w.Labels) {
+	for _, s := range inv.ServicesIn(w.Namespace) {
+		if len(s.Selector) > 0 && Selects(s.Selector, w.Labels) {
 			out = append(out, s)
 		}
 	}

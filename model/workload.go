@@ -94,7 +94,8 @@ func (r ServiceAccountRef) String() string { return r.Namespace + "/" + r.Name }
 
 // Inventory is what the input says exists: namespaces, services, service accounts and workloads.
 // Readers use it to resolve selectors and hosts; writers use it to expand wildcards. Every list is
-// sorted by namespace and name.
+// sorted by namespace and name (Sort): the lookups by name and by namespace (Service,
+// WorkloadsIn, ServicesIn and the helpers built on them) search the lists and rely on it.
 type Inventory struct {
 	Namespaces      []string            `json:"namespaces,omitempty"`
 	Services        []Service           `json:"services,omitempty"`
@@ -117,8 +118,8 @@ func (inv *Inventory) Service(namespace, name string) (Service, bool) {
 // whose labels match selector.
 func (inv *Inventory) SelectWorkloads(namespace string, selector map[string]string) []Workload {
 	var out []Workload
-	for _, w := range inv.Workloads {
-		if (namespace == "" || w.Namespace == namespace) && Selects(selector, w.Labels) {
+	for _, w := range inv.scopeWorkloads(namespace) {
+		if Selects(selector, w.Labels) {
 			out = append(out, w)
 		}
 	}
@@ -129,15 +130,11 @@ func (inv *Inventory) SelectWorkloads(namespace string, selector map[string]stri
 // namespace is ""): those declared, and those that workloads run as.
 func (inv *Inventory) ServiceAccountsIn(namespace string) []ServiceAccountRef {
 	seen := map[ServiceAccountRef]bool{}
-	for _, sa := range inv.ServiceAccounts {
-		if namespace == "" || sa.Namespace == namespace {
-			seen[sa] = true
-		}
+	for _, sa := range inv.scopeServiceAccounts(namespace) {
+		seen[sa] = true
 	}
-	for _, w := range inv.Workloads {
-		if namespace == "" || w.Namespace == namespace {
-			seen[ServiceAccountRef{w.Namespace, w.ServiceAccount}] = true
-		}
+	for _, w := range inv.scopeWorkloads(namespace) {
+		seen[ServiceAccountRef{w.Namespace, w.ServiceAccount}] = true
 	}
 	out := slices.Collect(maps.Keys(seen))
 	slices.SortFunc(out, func(a, b ServiceAccountRef) int { return compareNN(a.Namespace, a.Name, b.Namespace, b.Name) })

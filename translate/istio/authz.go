@@ -13,6 +13,7 @@ import (
 // the same model, with v1beta1 semantics, so that every writer and the evaluator hold them to
 // one meaning.
 func (r *reader) readAccess() {
+	r.snap.Access = slices.Grow(r.snap.Access, len(r.inv.AuthorizationPolicies))
 	for _, p := range r.inv.AuthorizationPolicies {
 		r.readAuthorizationPolicy(p)
 	}

@@ -30,6 +30,7 @@ type bindingInfo struct {
 type rbacReader struct {
 	*reader
 	cfg        *rbacConfig
+	services   *rbacServices
 	bindings   map[string][]*bindingInfo // by namespace
 	suppressed map[string]bool           // workloads some v1beta1 policy selects
 	ports      *portScope
@@ -56,6 +57,7 @@ func (r *reader) readRBAC() {
 		return
 	}
 	rr := &rbacReader{reader: r, cfg: r.rbacConfig(), bindings: map[string][]*bindingInfo{}, ports: newPortScope(r)}
+	rr.services = newRbacServices(r.snap.Inventory.Services, r.opts.ClusterDomain, rr.cfg)
 	roles := rr.readRoles()
 	rr.readBindings(roles)
 	mode := rbacv1alpha1.ModeOff
@@ -71,29 +73,28 @@ func (r *reader) readRBAC() {
 	if rr.cfg.permissive() {
 		r.report(model.CodeRbacPermissive, rr.cfg.origin, "spec.enforcementMode", "every v1alpha1 policy is written as dry-run")
 	}
+	// Only v1beta1 policies are in snap.Access yet: the workloads they select are out of
+	// v1alpha1's reach.
 	rr.suppressed = map[string]bool{}
-	for _, w := range r.snap.Inventory.Workloads {
-		for _, p := range r.snap.Access {
-			if p.Target.Applies(w.Namespace, w.Labels, nil) {
-				rr.suppressed[workloadKey(w)] = true
-			}
+	for _, p := range r.snap.Access {
+		for _, w := range r.snap.Inventory.PolicyWorkloads(p.Target) {
+			rr.suppressed[workloadKey(w)] = true
 		}
 	}
-	for _, s := range r.snap.Inventory.Services {
-		if rr.cfg.enabled(s.FQDN(r.opts.ClusterDomain), s.Namespace) {
-			rr.service(s)
+	for _, s := range rr.services.all {
+		if s.on {
+			rr.service(s.Service)
 		}
 	}
-	for _, s := range r.snap.Inventory.Services {
-		if !rr.cfg.enabled(s.FQDN(r.opts.ClusterDomain), s.Namespace) {
-			rr.openPorts(s)
+	for _, s := range rr.services.all {
+		if !s.on {
+			rr.openPorts(s.Service)
 		}
 	}
 	for _, ro := range roles {
-		for _, s := range r.snap.Inventory.Services {
-			fqdn := s.FQDN(r.opts.ClusterDomain)
+		for _, s := range rr.services.in(ro.obj.Namespace) {
 			for _, p := range ro.perms {
-				if p != nil && s.Namespace == ro.obj.Namespace && rr.cfg.enabled(fqdn, s.Namespace) && p.appliesToService(fqdn, s) {
+				if p != nil && s.on && p.appliesToService(s.fqdn, s.Service) {
 					ro.used = true
 				}
 			}
@@ -127,25 +128,18 @@ func (rr *rbacReader) readRoles() map[string]*roleInfo {
 	return roles
 }
 
-// checkServices reports services entries that match no Service of the role's namespace.
+// checkServices reports services entries that match no Service of the role's namespace, and
+// names the first Service elsewhere that an entry matches.
 func (rr *rbacReader) checkServices(origin model.Origin, ns, field string, services []string) {
 	for _, e := range services {
-		here, elsewhere := false, ""
-		for _, s := range rr.snap.Inventory.Services {
-			if rbacMatch(s.FQDN(rr.opts.ClusterDomain), []string{e}) {
-				if s.Namespace == ns {
-					here = true
-				} else if elsewhere == "" {
-					elsewhere = s.Namespace + "/" + s.Name
-				}
-			}
+		if rr.services.matchesIn(e, ns) {
+			continue
 		}
-		switch {
-		case here:
-		case elsewhere != "":
+		// Nothing in ns matches, so the first match of all is in another namespace.
+		if s, ok := rr.services.firstMatch(e); ok {
 			rr.report(model.CodeRbacRoleOtherNamespace, origin, field+".services",
-				"%q matches Service %s, but a role only governs Services of its own namespace", e, elsewhere)
-		default:
+				"%q matches Service %s, but a role only governs Services of its own namespace", e, s.Namespace+"/"+s.Name)
+		} else {
 			rr.report(model.CodeRbacRoleMatchesNoService, origin, field+".services",
 				"%q matches no Service FQDN in namespace %s", e, ns)
 		}

@@ -12,6 +12,9 @@ import (
 type rbacConfig struct {
 	origin model.Origin
 	spec   rbacv1alpha1.RbacConfigSpec
+	// The entries of the target the mode uses (inclusion or exclusion), as sets: enabled is
+	// asked for every Service.
+	services, namespaces map[string]bool
 }
 
 // rbacConfig picks the config as Pilot 1.4 did: the ClusterRbacConfig named default, else the
@@ -76,7 +79,23 @@ func (r *reader) checkRbacConfig(origin model.Origin, name string, spec rbacv1al
 			}
 		}
 	}
-	return &rbacConfig{origin: origin, spec: spec}, ok
+	rc := &rbacConfig{origin: origin, spec: spec}
+	target := spec.Inclusion
+	if spec.Mode.OrDefault() == rbacv1alpha1.ModeOnWithExclusion {
+		target = spec.Exclusion
+	}
+	if target != nil {
+		rc.services, rc.namespaces = stringSet(target.Services), stringSet(target.Namespaces)
+	}
+	return rc, ok
+}
+
+func stringSet(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, v := range list {
+		m[v] = true
+	}
+	return m
 }
 
 // enabled is Istio 1.4's IsRBACEnabled: whether RBAC is on for the service with this FQDN in
@@ -85,16 +104,14 @@ func (c *rbacConfig) enabled(fqdn, ns string) bool {
 	if c == nil {
 		return false
 	}
-	in := func(t *rbacv1alpha1.RbacConfigTarget) bool {
-		return t != nil && (slices.Contains(t.Services, fqdn) || slices.Contains(t.Namespaces, ns))
-	}
+	in := c.services[fqdn] || c.namespaces[ns]
 	switch c.spec.Mode.OrDefault() {
 	case rbacv1alpha1.ModeOn:
 		return true
 	case rbacv1alpha1.ModeOnWithInclusion:
-		return in(c.spec.Inclusion)
+		return in
 	case rbacv1alpha1.ModeOnWithExclusion:
-		return !in(c.spec.Exclusion)
+		return !in
 	}
 	return false
 }

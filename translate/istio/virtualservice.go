@@ -14,6 +14,7 @@ import (
 
 // readVirtualServices reads VirtualServices into snap.Routes, one RouteSet each.
 func (r *reader) readVirtualServices() {
+	r.snap.Routes = slices.Grow(r.snap.Routes, len(r.inv.VirtualServices))
 	for _, vs := range r.inv.VirtualServices {
 		r.snap.Routes = append(r.snap.Routes, r.readVirtualService(vs))
 	}

@@ -12,6 +12,10 @@ import (
 // pod templates of Deployments, StatefulSets, DaemonSets and bare Pods.
 func (r *reader) readWorkloads() {
 	inv := &r.snap.Inventory
+	// Sized up front: the lists are as long as the input's, and growing them step by step
+	// copies them over and over.
+	inv.Services = slices.Grow(inv.Services, len(r.inv.Services))
+	inv.Workloads = slices.Grow(inv.Workloads, len(r.inv.Deployments)+len(r.inv.StatefulSets)+len(r.inv.DaemonSets)+len(r.inv.Pods))
 	for _, ns := range r.inv.Namespaces {
 		inv.Namespaces = append(inv.Namespaces, ns.Name)
 	}
