@@ -100,9 +100,44 @@ func (w *writer) writeAccess() {
 	}
 	w.report(model.CodeSMIEnforcementMode, first[0].p.Origin, "",
 		"TrafficTargets take effect only when %s enforces SMI access", w.prof.mesh)
+	w.indexSelections(allows, denies)
 	for _, d := range w.destinations() {
-		w.writeDestination(d, allows, denies)
+		w.writeDestination(d)
 	}
+}
+
+// selection is the ALLOW and the DENY (and CUSTOM) policies that apply to one workload, each in
+// the order of the snapshot.
+type selection struct{ allows, denies []*scopedPolicy }
+
+// indexSelections records, for every workload, the policies that apply to it, so that a
+// destination looks up its own instead of testing every policy of the input.
+func (w *writer) indexSelections(allows, denies []*scopedPolicy) {
+	w.selecting = map[string]*selection{}
+	at := func(k string) *selection {
+		if w.selecting[k] == nil {
+			w.selecting[k] = &selection{}
+		}
+		return w.selecting[k]
+	}
+	for _, sp := range allows {
+		for k := range sp.workloads {
+			at(k).allows = append(at(k).allows, sp)
+		}
+	}
+	for _, sp := range denies {
+		for k := range sp.workloads {
+			at(k).denies = append(at(k).denies, sp)
+		}
+	}
+}
+
+// selected returns the policies that apply to the workload with key k.
+func (w *writer) selected(k string) selection {
+	if sel := w.selecting[k]; sel != nil {
+		return *sel
+	}
+	return selection{}
 }
 
 // rulesField is the field that holds a policy's rules: spec.rules on an AuthorizationPolicy; for
@@ -237,24 +272,21 @@ func (w *writer) destinations() []destination {
 
 // writeDestination writes what the ALLOW policies grant to d, minus what DENY and CUSTOM
 // policies take away, or Istio's default allow when no ALLOW policy selects its workloads.
-func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy) {
+func (w *writer) writeDestination(d destination) {
 	var mine, myDenies []*scopedPolicy
 	var defaultAllow []model.Workload
 	for _, wl := range d.workloads {
-		selected := false
-		for _, sp := range allows {
-			if sp.workloads[workloadKey(wl)] {
-				selected = true
-				if !slices.Contains(mine, sp) {
-					mine = append(mine, sp)
-				}
+		sel := w.selected(workloadKey(wl))
+		for _, sp := range sel.allows {
+			if !slices.Contains(mine, sp) {
+				mine = append(mine, sp)
 			}
 		}
-		if !selected {
+		if len(sel.allows) == 0 {
 			defaultAllow = append(defaultAllow, wl)
 		}
-		for _, sp := range denies {
-			if sp.workloads[workloadKey(wl)] && !slices.Contains(myDenies, sp) {
+		for _, sp := range sel.denies {
+			if !slices.Contains(myDenies, sp) {
 				myDenies = append(myDenies, sp)
 			}
 		}
@@ -275,13 +307,13 @@ func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy)
 		w.waypointAtWorkloads(d, sp)
 	}
 	for _, sp := range mine {
-		if leaks := w.leaks(d, sp, allows); len(leaks) > 0 {
+		if leaks := w.leaks(d, sp); len(leaks) > 0 {
 			w.report(model.CodeSMISharedServiceAccount, sp.p.Origin, sp.p.Target.Field,
 				"not written for service account %s: it also runs %s, which this policy does not select",
 				d.account, strings.Join(leaks, ", "))
 			continue
 		}
-		if !w.waypointAllowed(d, sp, allows) {
+		if !w.waypointAllowed(d, sp) {
 			continue
 		}
 		if len(sp.p.Rules) == 0 {
@@ -295,32 +327,56 @@ func (w *writer) writeDestination(d destination, allows, denies []*scopedPolicy)
 
 // leaks names the workloads of d that sp does not select but that have ALLOW policies of their
 // own: writing sp for d would let its sources reach them.
-func (w *writer) leaks(d destination, sp *scopedPolicy, allows []*scopedPolicy) []string {
+func (w *writer) leaks(d destination, sp *scopedPolicy) []string {
 	var out []string
 	for _, wl := range d.workloads {
-		if sp.workloads[workloadKey(wl)] {
-			continue
-		}
-		for _, other := range allows {
-			if other.workloads[workloadKey(wl)] {
-				out = append(out, fmt.Sprintf("%s %s/%s", wl.Kind, wl.Namespace, wl.Name))
-				break
-			}
+		k := workloadKey(wl)
+		if !sp.workloads[k] && len(w.selected(k).allows) > 0 {
+			out = append(out, fmt.Sprintf("%s %s/%s", wl.Kind, wl.Namespace, wl.Name))
 		}
 	}
 	return out
+}
+
+// defaultAllowGrant is Istio's allow-all at d: every known service account may do anything, minus
+// what the deny policies deny there. The accounts no deny rule's identity values reach all fold
+// alike: they are folded once, as others, and listed with what is left for them, if anything.
+func (w *writer) defaultAllowGrant(d destination, denies []*scopedPolicy) grant {
+	all := w.universe()
+	rules := w.destinationDenyRules(denies, d)
+	reach, narrowed := w.denyReach(rules)
+	if !narrowed {
+		reach = all
+	}
+	g := grant{}
+	for _, s := range reach {
+		g[s] = []clause{{kind: kindAll}}
+	}
+	var others []clause
+	if len(reach) < len(all) {
+		others = []clause{{kind: kindAll}}
+	}
+	g, others = w.foldRules(nil, g, others, denies, rules, d)
+	if others != nil {
+		reached := make(map[sa]bool, len(reach))
+		for _, s := range reach {
+			reached[s] = true
+		}
+		for _, s := range all {
+			if !reached[s] {
+				g[s] = others
+			}
+		}
+	}
+	return g
 }
 
 // writeDefaultAllow writes Istio's allow-all for a destination no ALLOW policy selects: every
 // known service account may do anything, minus what DENY policies deny.
 func (w *writer) writeDefaultAllow(d destination, denies []*scopedPolicy) {
 	origin := d.workloads[0].Origin
-	g := grant{}
 	all := w.universe()
-	for _, s := range all {
-		g.add(s, clause{kind: kindAll})
-	}
-	g = w.fold(nil, g, denies, d)
+	g := w.defaultAllowGrant(d, denies)
 	written := w.writeGrant(grantSource{origin: origin, name: "allow-all"}, d, g)
 	// Say what was written: DENY and CUSTOM policies may have removed some or all of it.
 	switch {

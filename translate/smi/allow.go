@@ -272,7 +272,8 @@ func (w *writer) allowOperation(p *model.AccessPolicy, op model.Operation, d des
 
 // allowSources returns the service accounts a rule's sources and source conditions match:
 // named are matched by a source that needs a peer identity, anyone by one that also matches
-// callers without one.
+// callers without one. A source that names no account outright is matched against the known
+// accounts its values can reach (accounts.go), not against every account of the input.
 func (w *writer) allowSources(p *model.AccessPolicy, r model.AccessRule, d destination, c conds) (named, anyone []sa) {
 	froms := r.From
 	if len(froms) == 0 {
@@ -288,7 +289,7 @@ func (w *writer) allowSources(p *model.AccessPolicy, r model.AccessRule, d desti
 		w.reportIdentities(p, src)
 		candidates, explicit := explicitAccounts(src, p.Namespace)
 		if !explicit {
-			candidates, expanded = w.universe(), true
+			candidates, expanded = w.accounts().sourceCandidates(src, c.source, p.Namespace), true
 		}
 		identity := needsIdentity(src, c.source)
 		for _, s := range candidates {

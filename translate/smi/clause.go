@@ -1,9 +1,8 @@
 package smi
 
 import (
-	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/meshbridge/meshbridge/model"
@@ -49,24 +48,71 @@ type httpMatch struct {
 
 type header struct{ name, regex string }
 
-func (m httpMatch) key() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%q %q", m.methods, m.path)
-	for _, h := range m.headers {
-		fmt.Fprintf(&b, " %q=%q", h.name, h.regex)
+// key identifies a match: its methods, path and headers, quoted. It is built by hand, as fmt's
+// "%q %q" and " %q=%q" per header would, since every sort and comparison of clauses builds it.
+func (m httpMatch) key() string { return string(m.appendKey(nil)) }
+
+func (m httpMatch) appendKey(b []byte) []byte {
+	b = append(b, '[')
+	for i, x := range m.methods {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendQuote(b, x)
 	}
-	return b.String()
+	b = append(b, "] "...)
+	b = strconv.AppendQuote(b, m.path)
+	for _, h := range m.headers {
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, h.name)
+		b = append(b, '=')
+		b = strconv.AppendQuote(b, h.regex)
+	}
+	return b
 }
 
-func (c clause) key() string {
-	return fmt.Sprintf("%d %v %s", c.kind, c.ports, c.match.key())
+// key identifies a clause (its field aside), as fmt's "%d %v %s" of its kind, ports and match
+// key would.
+func (c clause) key() string { return string(c.appendKey(nil)) }
+
+func (c clause) appendKey(b []byte) []byte {
+	b = strconv.AppendInt(b, int64(c.kind), 10)
+	b = append(b, " ["...)
+	for i, p := range c.ports {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(p), 10)
+	}
+	b = append(b, "] "...)
+	return c.match.appendKey(b)
 }
 
-// normalize sorts and deduplicates clauses, and drops those left with no port.
+// normalize sorts and deduplicates clauses, and drops those left with no port. Of clauses with
+// one key (they may differ in field), the first after sorting is kept. Keys are built once per
+// clause rather than once per comparison.
 func normalize(cs []clause) []clause {
 	cs = slices.DeleteFunc(cs, func(c clause) bool { return c.ports != nil && len(c.ports) == 0 })
-	slices.SortFunc(cs, func(a, b clause) int { return cmp.Compare(a.key(), b.key()) })
-	return slices.CompactFunc(cs, func(a, b clause) bool { return a.key() == b.key() })
+	if len(cs) < 2 {
+		return cs
+	}
+	keyed := make([]keyedClause, len(cs))
+	for i, c := range cs {
+		keyed[i] = keyedClause{key: c.key(), c: c}
+	}
+	slices.SortFunc(keyed, func(a, b keyedClause) int { return strings.Compare(a.key, b.key) })
+	out := cs[:0]
+	for i, k := range keyed {
+		if i == 0 || k.key != keyed[i-1].key {
+			out = append(out, k.c)
+		}
+	}
+	return out
+}
+
+type keyedClause struct {
+	key string
+	c   clause
 }
 
 // grant maps each source service account to its clauses.

@@ -19,8 +19,15 @@ import (
 
 // denyRule is one rule of a DENY or CUSTOM policy, as far as SMI can see it.
 type denyRule struct {
-	field   string
-	sources func(sa) bool
+	field string
+	// sources reports whether the rule's sources and source conditions match an account. They
+	// are kept (froms, conds, in policyNS) to find the accounts they can match (accounts.go);
+	// outside is what sources decides for every other account.
+	sources  func(sa) bool
+	froms    []model.Source
+	conds    []model.Condition
+	policyNS string
+	outside  bool
 	// ops are ORed; a rule with no `to` has one op that matches everything.
 	ops []denyOp
 	// approx names the conditions taken to match because SMI cannot check them.
@@ -82,6 +89,8 @@ func (w *writer) denyRules(p *model.AccessPolicy, d destination) []denyRule {
 		dr.anonymous = !slices.ContainsFunc(sourceConds, func(c model.Condition) bool { return len(c.Values) > 0 }) &&
 			slices.ContainsFunc(froms, mayBeUnauthenticated)
 		policyNS := p.Namespace
+		dr.froms, dr.conds, dr.policyNS = froms, sourceConds, policyNS
+		dr.outside = outsideMatches(w.snap.TrustDomain, froms, sourceConds)
 		dr.sources = func(s sa) bool {
 			if !w.conditionsMatch(sourceConds, policyNS, s) {
 				return false
@@ -148,41 +157,95 @@ func denyOperation(op model.Operation, d destination) (denyOp, bool) {
 // fold removes from g what the deny policies deny at d. allow is the policy g came from (nil for
 // the default allow).
 func (w *writer) fold(allow *model.AccessPolicy, g grant, denies []*scopedPolicy, d destination) grant {
+	g, _ = w.foldRules(allow, g, nil, denies, w.destinationDenyRules(denies, d), d)
+	return g
+}
+
+// destinationDenyRules returns the rules of each deny policy at d.
+func (w *writer) destinationDenyRules(denies []*scopedPolicy, d destination) [][]denyRule {
+	rules := make([][]denyRule, len(denies))
+	for i, sp := range denies {
+		rules[i] = w.denyRules(sp.p, d)
+	}
+	return rules
+}
+
+// foldRules is fold with the rules of each deny policy given. others, when not nil, are the
+// clauses of every account besides g's that no rule's identity values reach (accounts.go): they
+// fold alike, so they are folded once, each rule deciding its sources by outside. It returns
+// what is left of g and of others (nil when nothing is).
+func (w *writer) foldRules(allow *model.AccessPolicy, g grant, others []clause, denies []*scopedPolicy,
+	rules [][]denyRule, d destination) (grant, []clause) {
 	target := "the default allow"
 	if allow != nil {
 		target = fmt.Sprintf("what %s %s/%s allows", allow.Origin.Object.Kind, allow.Namespace, allow.Name)
 	}
-	for _, sp := range denies {
-		for _, dr := range w.denyRules(sp.p, d) {
-			changed, inexact, plain := false, false, false
+	for i, sp := range denies {
+		for _, dr := range rules[i] {
+			var f folding
 			for s, cs := range g {
-				byIdentity := dr.sources(s)
-				if !byIdentity && !(dr.anonymous && d.hasPlain()) {
-					continue
-				}
-				for _, op := range dr.ops {
-					var c, x bool
-					if byIdentity {
-						// On plain-text ports Istio cannot match the rule's sources; SMI denies there too.
-						plain = plain || !dr.anonymous && touchesPlain(cs, op, d)
-						cs, c, x = subtractAll(cs, op, d.ports)
+				if out, touched := f.apply(dr, dr.sources(s), cs, d); touched {
+					if out == nil {
+						delete(g, s)
 					} else {
-						cs, c, x = subtractOnPlain(cs, op, d)
+						g[s] = out
 					}
-					changed, inexact = changed || c, inexact || x
-				}
-				if len(cs) == 0 {
-					delete(g, s)
-				} else {
-					g[s] = normalize(cs)
 				}
 			}
-			if changed {
-				w.reportFold(sp.p, dr, target, d, inexact, plain)
+			if others != nil {
+				if out, touched := f.apply(dr, dr.outside, others, d); touched {
+					others = out
+				}
+			}
+			if f.changed {
+				w.reportFold(sp.p, dr, target, d, f.inexact, f.plain)
 			}
 		}
 	}
-	return g
+	return g, others
+}
+
+// folding is what folding one deny rule did, over every account: whether it removed anything,
+// more than the rule denies, or something on plain-text ports.
+type folding struct{ changed, inexact, plain bool }
+
+// apply folds dr into the clauses of one account, which its sources match (byIdentity) or not.
+// touched is false when the rule does not concern the account; out is normalized, nil when
+// nothing is left.
+func (f *folding) apply(dr denyRule, byIdentity bool, cs []clause, d destination) (out []clause, touched bool) {
+	if !byIdentity && !(dr.anonymous && d.hasPlain()) {
+		return cs, false
+	}
+	for _, op := range dr.ops {
+		var c, x bool
+		if byIdentity {
+			// On plain-text ports Istio cannot match the rule's sources; SMI denies there too.
+			f.plain = f.plain || !dr.anonymous && touchesPlain(cs, op, d)
+			cs, c, x = subtractAll(cs, op, d.ports)
+		} else {
+			cs, c, x = subtractOnPlain(cs, op, d)
+		}
+		f.changed, f.inexact = f.changed || c, f.inexact || x
+	}
+	if len(cs) == 0 {
+		return nil, true
+	}
+	return normalize(cs), true
+}
+
+// denyReach returns the accounts that an identity value of some rule may match, sorted and
+// unique; ok is false when that may be any account.
+func (w *writer) denyReach(rules [][]denyRule) (out []sa, ok bool) {
+	for _, policy := range rules {
+		for _, dr := range policy {
+			got, ok := w.accounts().reach(dr.froms, dr.conds, dr.policyNS)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, got...)
+		}
+	}
+	return sortAccounts(out), true
 }
 
 func (w *writer) reportFold(p *model.AccessPolicy, dr denyRule, target string, d destination, inexact, plain bool) {

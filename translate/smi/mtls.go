@@ -12,8 +12,9 @@ import (
 // UNSET inherits, and the default is PERMISSIVE.
 func (w *writer) requiresMTLS(wl model.Workload) bool {
 	var workload, namespace, mesh *model.PeerAuthentication
-	for i := range w.snap.PeerAuthentications {
-		pa := &w.snap.PeerAuthentications[i]
+	pas := w.peerAuthentications(wl.Namespace).PeerAuthentications
+	for i := range pas {
+		pa := &pas[i]
 		switch {
 		case pa.MeshWide:
 			mesh = first(mesh, pa)
@@ -43,6 +44,41 @@ func (w *writer) requiresMTLS(wl model.Workload) bool {
 	return true
 }
 
+// peerAuthentications returns a snapshot holding only the PeerAuthentications that may apply to
+// a workload of namespace ns, the mesh-wide ones and those of ns, in the snapshot's order: a
+// workload of ns finds the same mode in it (MTLSModeFor reads nothing else) without passing
+// every namespace's policies for every workload and port.
+func (w *writer) peerAuthentications(ns string) *model.Snapshot {
+	if w.peerAuths == nil {
+		all := w.snap.PeerAuthentications
+		var mesh []int
+		own := map[string][]int{}
+		for i, pa := range all {
+			if pa.MeshWide {
+				mesh = append(mesh, i)
+			} else {
+				own[pa.Namespace] = append(own[pa.Namespace], i)
+			}
+		}
+		pick := func(indexes []int) *model.Snapshot {
+			s := &model.Snapshot{}
+			for _, i := range indexes {
+				s.PeerAuthentications = append(s.PeerAuthentications, all[i])
+			}
+			return s
+		}
+		w.meshPeerAuths = pick(mesh)
+		w.peerAuths = map[string]*model.Snapshot{}
+		for n, indexes := range own {
+			w.peerAuths[n] = pick(slices.Sorted(slices.Values(append(slices.Clone(mesh), indexes...))))
+		}
+	}
+	if s := w.peerAuths[ns]; s != nil {
+		return s
+	}
+	return w.meshPeerAuths
+}
+
 // first keeps the first policy found: the snapshot is sorted, and Istio, too, picks one when
 // several apply at the same level.
 func first(have, pa *model.PeerAuthentication) *model.PeerAuthentication {
@@ -59,9 +95,12 @@ func first(have, pa *model.PeerAuthentication) *model.PeerAuthentication {
 // is plain on any of them.
 func (w *writer) plainText(d *destination) {
 	// Ports whose mode may differ from a workload's default: the declared ones and those a
-	// PeerAuthentication sets port by port.
+	// PeerAuthentication of the namespace (or the mesh) sets port by port. A port only policies
+	// of other namespaces set has every workload's default mode: it would be plain exactly when
+	// plainElsewhere is set, where every port but mtlsPorts is plain anyway.
+	pas := w.peerAuthentications(d.account.Namespace)
 	candidates := slices.Clone(d.ports)
-	for _, pa := range w.snap.PeerAuthentications {
+	for _, pa := range pas.PeerAuthentications {
 		for p := range pa.PortModes {
 			candidates = append(candidates, p)
 		}
@@ -71,11 +110,11 @@ func (w *writer) plainText(d *destination) {
 	plain := map[int32]bool{}
 	for _, wl := range d.workloads {
 		// No PeerAuthentication sets port 0, so this is the mode of every port not set one by one.
-		if w.snap.MTLSModeFor(wl.Namespace, wl.Labels, 0) == model.MTLSDisable {
+		if pas.MTLSModeFor(wl.Namespace, wl.Labels, 0) == model.MTLSDisable {
 			d.plainElsewhere = true
 		}
 		for _, p := range candidates {
-			if w.snap.MTLSModeFor(wl.Namespace, wl.Labels, p) == model.MTLSDisable {
+			if pas.MTLSModeFor(wl.Namespace, wl.Labels, p) == model.MTLSDisable {
 				plain[p] = true
 			}
 		}

@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
-	accessv1alpha2 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/access/v1alpha2"
-	accessv1alpha3 "github.com/servicemeshinterface/smi-sdk-go/pkg/apis/access/v1alpha3"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/translate/emit"
@@ -60,9 +57,11 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) []sa {
 
 	// HTTP matches, named by their sorted position.
 	var matches []httpMatch
+	seen := map[string]bool{}
 	for _, grp := range groups {
 		for _, c := range grp.clauses {
-			if m, ok := c.httpPart(); ok && !slices.ContainsFunc(matches, func(x httpMatch) bool { return x.key() == m.key() }) {
+			if m, ok := c.httpPart(); ok && !seen[m.key()] {
+				seen[m.key()] = true
 				matches = append(matches, m)
 			}
 		}
@@ -72,7 +71,7 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) []sa {
 	var hrg string
 	if len(matches) > 0 {
 		hrg = w.uniqueName("HTTPRouteGroup", ns, base...)
-		w.objs = append(w.objs, w.httpRouteGroup(hrg, ns, annotations, matches, matchName))
+		w.emit(w.httpRouteGroup(hrg, ns, annotations, matches, matchName))
 	}
 
 	// TCPRoutes: one per port set (v1alpha4), or one for all (v1alpha3 has no ports).
@@ -88,7 +87,7 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) []sa {
 				parts = append(parts, fmt.Sprint(p))
 			}
 			tcpRoutes[k] = w.uniqueName("TCPRoute", ns, parts...)
-			w.objs = append(w.objs, w.tcpRoute(tcpRoutes[k], ns, annotations, ports))
+			w.emit(w.tcpRoute(tcpRoutes[k], ns, annotations, ports))
 		}
 		return tcpRoutes[k]
 	}
@@ -114,7 +113,7 @@ func (w *writer) writeGrant(src grantSource, d destination, g grant) []sa {
 				parts = append(parts, fmt.Sprint(bucket.port))
 			}
 			name := w.uniqueName("TrafficTarget", ns, parts...)
-			w.objs = append(w.objs, w.trafficTarget(name, d.account, bucket.port, grp.sources, hrg,
+			w.emit(w.trafficTarget(name, d.account, bucket.port, grp.sources, hrg,
 				sortedUnique(httpNames), sortedUnique(tcpNames), annotations))
 		}
 	}
@@ -159,40 +158,67 @@ func (w *writer) portBuckets(cs []clause) []portBucket {
 	return out
 }
 
+// trafficTarget is built by hand, as the SDK's TrafficTarget of the profile's access version
+// converts (TestTrafficTargetIsTheSDKs holds it to that): converting the typed object by
+// reflection took about a tenth of the writer's time, and there is one per destination and
+// group of sources.
 func (w *writer) trafficTarget(name string, dest sa, port int32, sources []sa, hrg string, matches, tcpRoutes []string,
 	annotations map[string]string) *unstructured.Unstructured {
-	meta := metav1.ObjectMeta{Name: name, Namespace: dest.Namespace, Annotations: annotations}
-	gvk := schema.GroupVersionKind{Group: accessGroup, Version: w.prof.access, Kind: "TrafficTarget"}
-	if w.prof.access == "v1alpha2" {
-		tt := &accessv1alpha2.TrafficTarget{ObjectMeta: meta}
-		tt.Spec.Destination = accessv1alpha2.IdentityBindingSubject{Kind: "ServiceAccount", Name: dest.Name, Namespace: dest.Namespace}
-		if port != 0 {
-			p := int(port)
-			tt.Spec.Destination.Port = &p
-		}
-		for _, s := range sources {
-			tt.Spec.Sources = append(tt.Spec.Sources, accessv1alpha2.IdentityBindingSubject{Kind: "ServiceAccount", Name: s.Name, Namespace: s.Namespace})
-		}
-		if len(matches) > 0 {
-			tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha2.TrafficTargetRule{Kind: "HTTPRouteGroup", Name: hrg, Matches: matches})
-		}
-		for _, t := range tcpRoutes {
-			tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha2.TrafficTargetRule{Kind: "TCPRoute", Name: t})
-		}
-		return emit.MustObject(tt, gvk)
+	destination := subject(dest)
+	if w.prof.access == "v1alpha2" && port != 0 {
+		destination["port"] = int64(port)
 	}
-	tt := &accessv1alpha3.TrafficTarget{ObjectMeta: meta}
-	tt.Spec.Destination = accessv1alpha3.IdentityBindingSubject{Kind: "ServiceAccount", Name: dest.Name, Namespace: dest.Namespace}
-	for _, s := range sources {
-		tt.Spec.Sources = append(tt.Spec.Sources, accessv1alpha3.IdentityBindingSubject{Kind: "ServiceAccount", Name: s.Name, Namespace: s.Namespace})
+	spec := map[string]any{"destination": destination}
+	if len(sources) > 0 {
+		list := make([]any, len(sources))
+		for i, s := range sources {
+			list[i] = subject(s)
+		}
+		spec["sources"] = list
 	}
+	var rules []any
 	if len(matches) > 0 {
-		tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha3.TrafficTargetRule{Kind: "HTTPRouteGroup", Name: hrg, Matches: matches})
+		names := make([]any, len(matches))
+		for i, m := range matches {
+			names[i] = m
+		}
+		rules = append(rules, map[string]any{"kind": "HTTPRouteGroup", "name": hrg, "matches": names})
 	}
 	for _, t := range tcpRoutes {
-		tt.Spec.Rules = append(tt.Spec.Rules, accessv1alpha3.TrafficTargetRule{Kind: "TCPRoute", Name: t})
+		rules = append(rules, map[string]any{"kind": "TCPRoute", "name": t})
 	}
-	return emit.MustObject(tt, gvk)
+	if len(rules) > 0 {
+		spec["rules"] = rules
+	}
+	meta := map[string]any{}
+	if name != "" {
+		meta["name"] = name
+	}
+	if dest.Namespace != "" {
+		meta["namespace"] = dest.Namespace
+	}
+	if len(annotations) > 0 {
+		ann := make(map[string]any, len(annotations))
+		for k, v := range annotations {
+			ann[k] = v
+		}
+		meta["annotations"] = ann
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": accessGroup + "/" + w.prof.access,
+		"kind":       "TrafficTarget",
+		"metadata":   meta,
+		"spec":       spec,
+	}}
+}
+
+// subject is an SDK IdentityBindingSubject naming a service account.
+func subject(s sa) map[string]any {
+	m := map[string]any{"kind": "ServiceAccount", "name": s.Name}
+	if s.Namespace != "" {
+		m["namespace"] = s.Namespace
+	}
+	return m
 }
 
 // httpRouteGroup is built by hand: the SDK's headers type is a Go map and marshals in random
@@ -252,12 +278,12 @@ func object(group, version, kind, name, ns string, annotations map[string]string
 }
 
 func clausesKey(cs []clause) string {
-	var b strings.Builder
+	var b []byte
 	for _, c := range cs {
-		b.WriteString(c.key())
-		b.WriteString(";")
+		b = c.appendKey(b)
+		b = append(b, ';')
 	}
-	return b.String()
+	return string(b)
 }
 
 func keys(g grant) []sa {
@@ -275,7 +301,15 @@ func sortedUnique(s []string) []string {
 
 // matchNamer names each match of a sorted list by its position: m0, m1, ...
 func matchNamer(matches []httpMatch) func(httpMatch) string {
+	index := make(map[string]int, len(matches))
+	for i := len(matches) - 1; i >= 0; i-- {
+		index[matches[i].key()] = i // the first of equal matches names them
+	}
 	return func(m httpMatch) string {
-		return fmt.Sprintf("m%d", slices.IndexFunc(matches, func(x httpMatch) bool { return x.key() == m.key() }))
+		i, ok := index[m.key()]
+		if !ok {
+			i = -1
+		}
+		return "m" + strconv.Itoa(i)
 	}
 }

@@ -116,33 +116,30 @@ func istioMatch(pattern, s string) bool {
 
 // globMatch matches s against a pattern where each * stands for any text, as Istio matches
 // source namespaces (a regex on the peer identity).
-// It runs for every pattern and service account pair, so it matches without building a regex:
-// the first and last parts anchor the ends, and the parts between must follow in order.
+// It runs for every pattern and service account pair, so it matches without building a regex
+// and without allocating: the first and last parts anchor the ends, and the parts between must
+// follow in order.
 func globMatch(pattern, s string) bool {
-	parts := strings.Split(pattern, "*")
-	if len(parts) == 1 {
+	first, rest, found := strings.Cut(pattern, "*")
+	if !found {
 		return pattern == s
 	}
-	first, last := parts[0], parts[len(parts)-1]
+	mids, last := "", rest
+	if i := strings.LastIndexByte(rest, '*'); i >= 0 {
+		mids, last = rest[:i], rest[i+1:]
+	}
 	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
 		return false
 	}
-	rest := s[len(first) : len(s)-len(last)]
-	for _, mid := range parts[1 : len(parts)-1] {
-		i := strings.Index(rest, mid)
+	body := s[len(first) : len(s)-len(last)]
+	for mids != "" {
+		var mid string
+		mid, mids, _ = strings.Cut(mids, "*")
+		i := strings.Index(body, mid)
 		if i < 0 {
 			return false
 		}
-		rest = rest[i+len(mid):]
+		body = body[i+len(mid):]
 	}
 	return true
-}
-
-func anyMatch(patterns []string, s string, match func(p, s string) bool) bool {
-	for _, p := range patterns {
-		if match(p, s) {
-			return true
-		}
-	}
-	return false
 }

@@ -20,6 +20,64 @@ func (w *writer) principal(s sa) string {
 	return w.snap.TrustDomain + "/ns/" + s.Namespace + "/sa/" + s.Name
 }
 
+// principalParts is a service account's principal, <td>/ns/<ns>/sa/<name>, kept as its parts:
+// patterns are matched against them without building the string for every pattern and account.
+type principalParts [5]string
+
+func principalPartsOf(td string, s sa) principalParts {
+	return principalParts{td, "/ns/", s.Namespace, "/sa/", s.Name}
+}
+
+// matches is istioMatch(pattern, the principal).
+func (p principalParts) matches(pattern string) bool {
+	switch {
+	case pattern == "*":
+		return p.length() > 0
+	case strings.HasSuffix(pattern, "*"):
+		return p.hasPrefix(pattern[:len(pattern)-1])
+	case strings.HasPrefix(pattern, "*"):
+		return p.hasSuffix(pattern[1:])
+	}
+	return len(pattern) == p.length() && p.hasPrefix(pattern)
+}
+
+func (p principalParts) length() int {
+	n := 0
+	for _, part := range p {
+		n += len(part)
+	}
+	return n
+}
+
+// hasPrefix reports whether the principal starts with prefix.
+func (p principalParts) hasPrefix(prefix string) bool {
+	for _, part := range p {
+		if len(prefix) <= len(part) {
+			return strings.HasPrefix(part, prefix)
+		}
+		if prefix[:len(part)] != part {
+			return false
+		}
+		prefix = prefix[len(part):]
+	}
+	return prefix == ""
+}
+
+// hasSuffix reports whether the principal ends with suffix.
+func (p principalParts) hasSuffix(suffix string) bool {
+	for i := len(p) - 1; i >= 0; i-- {
+		part := p[i]
+		if len(suffix) <= len(part) {
+			return strings.HasSuffix(part, suffix)
+		}
+		if suffix[len(suffix)-len(part):] != part {
+			return false
+		}
+		suffix = suffix[:len(suffix)-len(part)]
+	}
+	return suffix == ""
+}
+
 // parsePrincipal splits "<td>/ns/<ns>/sa/<name>".
 func parsePrincipal(p string) (td string, s sa, ok bool) {
 	parts := strings.Split(p, "/")
@@ -39,7 +97,7 @@ func (w *writer) foreignTrustDomain(p string) bool {
 
 // principalMatches matches a principal pattern against s literally, as Istio does.
 func (w *writer) principalMatches(pattern string, s sa) bool {
-	return istioMatch(pattern, w.principal(s))
+	return principalPartsOf(w.snap.TrustDomain, s).matches(pattern)
 }
 
 // serviceAccountMatches matches Istio's "<ns>/<sa>" or "<sa>" (in the policy's namespace).
@@ -52,30 +110,24 @@ func serviceAccountMatches(value, policyNS string, s sa) bool {
 }
 
 // identityMatches evaluates src's identity fields on s. Fields SMI cannot check (request
-// principals, IP blocks) are not looked at; callers decide what they mean.
+// principals, IP blocks) are not looked at; callers decide what they mean. It runs for every
+// source and candidate account, so it allocates nothing.
 func (w *writer) identityMatches(src model.Source, policyNS string, s sa) bool {
-	principal := func(p, _ string) bool { return w.principalMatches(p, s) }
-	account := func(v, _ string) bool { return serviceAccountMatches(v, policyNS, s) }
 	td := w.snap.TrustDomain
-	checks := []struct {
-		in, notIn []string
-		value     string
-		match     func(p, s string) bool
-	}{
-		{src.Principals, src.NotPrincipals, "", principal},
-		{src.Namespaces, src.NotNamespaces, s.Namespace, globMatch},
-		{src.ServiceAccounts, src.NotServiceAccounts, "", account},
-		{src.TrustDomains, src.NotTrustDomains, td, istioMatch},
+	principal := principalPartsOf(td, s)
+	return included(src.Principals, src.NotPrincipals, principal.matches) &&
+		included(src.Namespaces, src.NotNamespaces, func(p string) bool { return globMatch(p, s.Namespace) }) &&
+		included(src.ServiceAccounts, src.NotServiceAccounts, func(v string) bool { return serviceAccountMatches(v, policyNS, s) }) &&
+		included(src.TrustDomains, src.NotTrustDomains, func(p string) bool { return istioMatch(p, td) })
+}
+
+// included reports whether a value passes a field and its negation: it matches one of in, when
+// in is set, and none of notIn.
+func included(in, notIn []string, match func(string) bool) bool {
+	if len(in) > 0 && !slices.ContainsFunc(in, match) {
+		return false
 	}
-	for _, c := range checks {
-		if len(c.in) > 0 && !anyMatch(c.in, c.value, c.match) {
-			return false
-		}
-		if anyMatch(c.notIn, c.value, c.match) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(notIn, match)
 }
 
 // conditionMatches evaluates a source.* `when` condition on s; ok is false for other keys.
@@ -85,7 +137,7 @@ func (w *writer) conditionMatches(c model.Condition, policyNS string, s sa) (mat
 	case "source.namespace":
 		match = func(p string) bool { return globMatch(p, s.Namespace) }
 	case "source.principal":
-		match = func(p string) bool { return w.principalMatches(p, s) }
+		match = principalPartsOf(w.snap.TrustDomain, s).matches
 	case "source.serviceAccount":
 		match = func(p string) bool { return serviceAccountMatches(p, policyNS, s) }
 	case "source.trustDomain":

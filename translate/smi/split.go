@@ -71,7 +71,7 @@ func (w *writer) writeRoutes() {
 	for _, rs := range narrow {
 		w.reportNarrow(rs, written)
 	}
-	w.objs = append(w.objs, subsets.Objects()...)
+	w.emit(subsets.Objects()...)
 }
 
 // commitRoute writes a planned route: its subset Services, TrafficSplits and HTTPRouteGroups.
@@ -97,9 +97,9 @@ func (w *writer) commitRoute(p *routePlan, subsets *emit.Subsets) {
 		if s.matches != nil {
 			group = w.uniqueName("HTTPRouteGroup", root.Namespace, slices.Concat(parts, []string{"match"})...)
 			annotations := map[string]string{emit.SourceAnnotation: emit.Source(rs.Origin)}
-			w.objs = append(w.objs, w.httpRouteGroup(group, root.Namespace, annotations, s.matches, matchNamer(s.matches)))
+			w.emit(w.httpRouteGroup(group, root.Namespace, annotations, s.matches, matchNamer(s.matches)))
 		}
-		w.objs = append(w.objs, w.trafficSplit(name, root.Namespace, root.Name, group, s.split, rs.Origin))
+		w.emit(w.trafficSplit(name, root.Namespace, root.Name, group, s.split, rs.Origin))
 	}
 	if n := len(p.splits); n > 1 {
 		why := "no request matches two of them that route it differently"

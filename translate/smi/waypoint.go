@@ -36,12 +36,12 @@ func (w *writer) waypointAtWorkloads(d destination, sp *scopedPolicy) {
 
 // waypointAllowed reports whether the ALLOW policy sp may be written for d: not when it reaches a
 // workload through a Service and another ALLOW policy selects that workload directly.
-func (w *writer) waypointAllowed(d destination, sp *scopedPolicy, allows []*scopedPolicy) bool {
+func (w *writer) waypointAllowed(d destination, sp *scopedPolicy) bool {
 	blocked := false
 	for _, wl := range waypointWorkloads(d, sp) {
-		for _, other := range allows {
-			k := workloadKey(wl)
-			if other == sp || !other.workloads[k] || other.viaService[k] {
+		k := workloadKey(wl)
+		for _, other := range w.selected(k).allows {
+			if other == sp || other.viaService[k] {
 				continue
 			}
 			w.report(model.CodeSMIWaypointBesideOwn, wl.Origin, "",

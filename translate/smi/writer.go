@@ -16,30 +16,55 @@ const Name = "smi"
 // Write turns the snapshot's access policies and weighted routes into SMI objects at the API
 // versions opts.Mesh serves. Objects are sorted; findings say what could not be written exactly.
 func Write(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructured, model.Findings) {
-	w := &writer{snap: snap, names: map[string]bool{}}
+	var objs []*unstructured.Unstructured
+	findings := Stream(snap, opts, func(obj *unstructured.Unstructured) { objs = append(objs, obj) })
+	emit.Sort(objs)
+	return objs, findings
+}
+
+// Stream writes what Write writes, but hands each object to each as soon as it is complete, in
+// the order it is made (Write's before sorting), and keeps none: a caller that renders objects
+// as they come need not hold them all. Objects are not changed after each sees them. It returns
+// the findings, sorted.
+func Stream(snap *model.Snapshot, opts emit.Options, each func(*unstructured.Unstructured)) model.Findings {
+	w := &writer{snap: snap, each: each, names: map[string]bool{}}
 	prof, ok := lookupProfile(opts.Mesh)
 	if !ok {
 		w.report(model.CodeSMIUnknownMesh, model.Origin{}, "",
 			"unknown destination mesh %q for SMI (want one of %v)", opts.Mesh, Meshes())
-		return nil, w.findings
+		return w.findings
 	}
 	w.prof = prof
 	w.writeAccess()
 	w.writeRoutes()
-	emit.Sort(w.objs)
-	return w.objs, w.findings.Sorted()
+	return w.findings.Sorted()
 }
 
 // writer carries one Write call.
 type writer struct {
-	snap     *model.Snapshot
-	prof     profile
-	objs     []*unstructured.Unstructured
+	snap *model.Snapshot
+	prof profile
+	// each receives every object written.
+	each     func(*unstructured.Unstructured)
 	findings model.Findings
 	// names holds kind/namespace/name of every object written, to keep generated names unique.
 	names map[string]bool
-	// all caches universe().
-	all []sa
+	// all caches universe(), index accounts().
+	all   []sa
+	index *accountIndex
+	// selecting holds, by workloadKey, the ALLOW and DENY policies that apply to each workload.
+	selecting map[string]*selection
+	// peerAuths holds, by namespace, the PeerAuthentications that may apply there
+	// (peerAuthentications); meshPeerAuths the mesh-wide ones, for other namespaces.
+	peerAuths     map[string]*model.Snapshot
+	meshPeerAuths *model.Snapshot
+}
+
+// emit hands complete objects over, in the order they are made.
+func (w *writer) emit(objs ...*unstructured.Unstructured) {
+	for _, obj := range objs {
+		w.each(obj)
+	}
 }
 
 func (w *writer) report(code model.Code, origin model.Origin, field, format string, args ...any) {
