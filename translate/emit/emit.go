@@ -36,7 +36,7 @@ const (
 // apiVersion and kind set from gvk, without the empty creationTimestamp that typed structs
 // always carry, and without status.
 func Object(obj runtime.Object, gvk schema.GroupVersionKind) (*unstructured.Unstructured, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	m, err := toUnstructured(obj)
 	if err != nil {
 		return nil, fmt.Errorf("converting %s: %w", gvk.Kind, err)
 	}
@@ -60,14 +60,26 @@ func MustObject(obj runtime.Object, gvk schema.GroupVersionKind) *unstructured.U
 // Sort orders objects by kind, namespace, name and apiVersion: the order the CLI prints and
 // golden files hold.
 func Sort(objs []*unstructured.Unstructured) {
-	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
+	// The keys are read once per object rather than from the maps at every comparison.
+	type keyed struct {
+		kind, namespace, name, apiVersion string
+		obj                               *unstructured.Unstructured
+	}
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{o.GetKind(), o.GetNamespace(), o.GetName(), o.GetAPIVersion(), o}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
 		return cmp.Or(
-			cmp.Compare(a.GetKind(), b.GetKind()),
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(a.GetName(), b.GetName()),
-			cmp.Compare(a.GetAPIVersion(), b.GetAPIVersion()),
+			cmp.Compare(a.kind, b.kind),
+			cmp.Compare(a.namespace, b.namespace),
+			cmp.Compare(a.name, b.name),
+			cmp.Compare(a.apiVersion, b.apiVersion),
 		)
 	})
+	for i := range ks {
+		objs[i] = ks[i].obj
+	}
 }
 
 // Source renders an origin for SourceAnnotation: Kind/namespace/name, or Kind/name for a

@@ -34,32 +34,12 @@ func SubsetServiceName(b model.Backend) string {
 // can narrow them) or no ports, or when a subset label contradicts the host's selector (the
 // subset then selects no pod of the Service).
 func SubsetService(inv *model.Inventory, b model.Backend, sources ...model.Origin) (*unstructured.Unstructured, error) {
-	ref := b.Service
-	switch {
-	case b.Subset == "":
-		return nil, fmt.Errorf("destination %s/%s has no subset", ref.Namespace, ref.Name)
-	case b.SubsetLabels == nil:
-		return nil, fmt.Errorf("subset %q of %s/%s did not resolve to a DestinationRule subset", b.Subset, ref.Namespace, ref.Name)
-	}
-	svc, ok := inv.Service(ref.Namespace, ref.Name)
-	if !ok {
-		return nil, fmt.Errorf("service %s/%s is not in the input", ref.Namespace, ref.Name)
-	}
-	if len(svc.Selector) == 0 {
-		return nil, fmt.Errorf("service %s/%s has no selector, so subset %q cannot be given a Service of its own", svc.Namespace, svc.Name, b.Subset)
-	}
-	if len(svc.Ports) == 0 {
-		return nil, fmt.Errorf("service %s/%s declares no ports", svc.Namespace, svc.Name)
+	svc, err := subsetHost(inv, b)
+	if err != nil {
+		return nil, err
 	}
 	selector := maps.Clone(svc.Selector)
-	for _, k := range slices.Sorted(maps.Keys(b.SubsetLabels)) {
-		v := b.SubsetLabels[k]
-		if old, ok := selector[k]; ok && old != v {
-			return nil, fmt.Errorf("subset %q of %s/%s requires %s=%s but the Service selects %s=%s: it selects no pod",
-				b.Subset, svc.Namespace, svc.Name, k, v, k, old)
-		}
-		selector[k] = v
-	}
+	maps.Copy(selector, b.SubsetLabels)
 	out := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        SubsetServiceName(b),
@@ -88,6 +68,47 @@ func SubsetService(inv *model.Inventory, b model.Backend, sources ...model.Origi
 	delete(u.Object, "status") // a Service's status always holds an empty loadBalancer
 	AddSources(u, sources...)
 	return u, nil
+}
+
+// CheckSubset returns the error SubsetService(inv, b) would return, without building the
+// Service: writers ask for every destination of every rule whether a subset can be written.
+func CheckSubset(inv *model.Inventory, b model.Backend) error {
+	_, err := subsetHost(inv, b)
+	return err
+}
+
+// subsetHost returns the host Service of b's subset after SubsetService's checks.
+func subsetHost(inv *model.Inventory, b model.Backend) (model.Service, error) {
+	ref := b.Service
+	switch {
+	case b.Subset == "":
+		return model.Service{}, fmt.Errorf("destination %s/%s has no subset", ref.Namespace, ref.Name)
+	case b.SubsetLabels == nil:
+		return model.Service{}, fmt.Errorf("subset %q of %s/%s did not resolve to a DestinationRule subset", b.Subset, ref.Namespace, ref.Name)
+	}
+	svc, ok := inv.Service(ref.Namespace, ref.Name)
+	if !ok {
+		return model.Service{}, fmt.Errorf("service %s/%s is not in the input", ref.Namespace, ref.Name)
+	}
+	if len(svc.Selector) == 0 {
+		return model.Service{}, fmt.Errorf("service %s/%s has no selector, so subset %q cannot be given a Service of its own", svc.Namespace, svc.Name, b.Subset)
+	}
+	if len(svc.Ports) == 0 {
+		return model.Service{}, fmt.Errorf("service %s/%s declares no ports", svc.Namespace, svc.Name)
+	}
+	// A subset label that contradicts the selector: the first such label by name is named.
+	conflict, found := "", false
+	for k, v := range b.SubsetLabels {
+		if old, ok := svc.Selector[k]; ok && old != v && (!found || k < conflict) {
+			conflict, found = k, true
+		}
+	}
+	if found {
+		k := conflict
+		return model.Service{}, fmt.Errorf("subset %q of %s/%s requires %s=%s but the Service selects %s=%s: it selects no pod",
+			b.Subset, svc.Namespace, svc.Name, k, b.SubsetLabels[k], k, svc.Selector[k])
+	}
+	return svc, nil
 }
 
 // AddSources adds origins to obj's SourceAnnotation, which lists Source(origin) values sorted,
@@ -119,19 +140,26 @@ type Subsets struct {
 	// owner says which host Service and subset each name was generated for, to catch two
 	// subsets whose joined names collide (service a-b subset c, service a subset b-c).
 	owner map[string][2]string
+	// sources holds the sources already annotated on each, so that a repeated reference
+	// (every rule, port and namespace of one route) does not rewrite the annotation.
+	sources map[string]map[model.Origin]bool
 }
 
 // Add records a reference from source to b's subset and returns the Service to route to
 // instead of b.Service (same port). Errors are SubsetService's.
 func (s *Subsets) Add(inv *model.Inventory, b model.Backend, source model.Origin) (model.ServiceRef, error) {
-	key := b.Service.Namespace + "/" + SubsetServiceName(b)
-	ref := model.ServiceRef{Namespace: b.Service.Namespace, Name: SubsetServiceName(b), Port: b.Service.Port}
+	name := SubsetServiceName(b)
+	key := b.Service.Namespace + "/" + name
+	ref := model.ServiceRef{Namespace: b.Service.Namespace, Name: name, Port: b.Service.Port}
 	if u, ok := s.byName[key]; ok {
 		if o := s.owner[key]; o != [2]string{b.Service.Name, b.Subset} {
 			return model.ServiceRef{}, fmt.Errorf("subset %q of %s/%s and subset %q of %s/%s would both be served by Service %s",
 				b.Subset, b.Service.Namespace, b.Service.Name, o[1], b.Service.Namespace, o[0], ref.Name)
 		}
-		AddSources(u, source)
+		if !s.sources[key][source] {
+			s.sources[key][source] = true
+			AddSources(u, source)
+		}
 		return ref, nil
 	}
 	u, err := SubsetService(inv, b, source)
@@ -141,9 +169,11 @@ func (s *Subsets) Add(inv *model.Inventory, b model.Backend, source model.Origin
 	if s.byName == nil {
 		s.byName = map[string]*unstructured.Unstructured{}
 		s.owner = map[string][2]string{}
+		s.sources = map[string]map[model.Origin]bool{}
 	}
 	s.byName[key] = u
 	s.owner[key] = [2]string{b.Service.Name, b.Subset}
+	s.sources[key] = map[model.Origin]bool{source: true}
 	return ref, nil
 }
 

@@ -88,7 +88,7 @@ func (w *writer) backendRef(b model.Backend, backendPort int32) (gwv1.BackendObj
 		if b.SubsetLabels == nil {
 			return ref, nil, fmt.Sprintf("subset %q of %s/%s did not resolve", b.Subset, svc.Namespace, svc.Name)
 		}
-		if _, err := emit.SubsetService(w.inv, b); err != nil {
+		if err := emit.CheckSubset(w.inv, b); err != nil {
 			return ref, nil, err.Error()
 		}
 		name = emit.SubsetServiceName(b)

@@ -191,12 +191,9 @@ func (w *writer) certificateRef(g *model.Gateway, credential string) gwv1.Secret
 	ref := gwv1.SecretObjectReference{Name: gwv1.ObjectName(credential)}
 	var nss []string
 	if len(g.Selector) > 0 {
-		for _, wl := range w.inv.SelectWorkloads("", g.Selector) {
-			nss = append(nss, wl.Namespace)
-		}
+		nss = w.podNamespaces(g.Selector)
 	}
-	slices.Sort(nss)
-	if nss = slices.Compact(nss); len(nss) == 1 && nss[0] != g.Namespace {
+	if len(nss) == 1 && nss[0] != g.Namespace {
 		ref.Namespace = ptr(gwv1.Namespace(nss[0]))
 		w.grants.add(nss[0], credential, "", "Secret", g.Namespace, "Gateway", g.Origin)
 	}

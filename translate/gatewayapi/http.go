@@ -61,9 +61,9 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 	var rests []lostRest
 	for i := range rs.HTTP {
 		r := &rs.HTTP[i]
-		var ms []model.HTTPMatch
-		for _, m := range r.Matches {
-			if appliesTo(rs, m.Gateways, m.Port, pc) {
+		var ms []*model.HTTPMatch
+		for j := range r.Matches {
+			if m := &r.Matches[j]; appliesTo(rs, m.Gateways, m.Port, pc) {
 				ms = append(ms, m)
 			}
 		}
@@ -77,7 +77,7 @@ func (w *writer) buildHTTPRules(rs *model.RouteSet, pc pctx) ([]*outRule, bool) 
 			ar.matches = []*match{{path: pathMatch{kind: pathPrefix, value: "/"}, field: r.Field, istioPrefix: "/"}}
 		}
 		for _, m := range ms {
-			conv, d := convertMatch(m)
+			conv, d := convertMatch(*m)
 			if pc.kind == kindGRPC {
 				var d2 []dropped
 				var gone []*match

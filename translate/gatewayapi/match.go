@@ -348,7 +348,7 @@ func overlapVal(a, b val) bool {
 		return matchVal(b, a.value) || (b.kind == valRegex && fullRE(b.value) == nil)
 	case b.kind == valExact:
 		return overlapVal(b, a)
-	case disjointStarts(valStart(a), valStart(b)):
+	case disjointVals(a, b):
 		return false
 	}
 	pa, pb := a.literalPrefix(), b.literalPrefix()

@@ -281,7 +281,7 @@ func remainderOverlaps(r, b pathMatch) (overlap, known bool) {
 
 // pathOverlaps reports whether some path may match both (true when unknown).
 func pathOverlaps(a, b pathMatch) bool {
-	if (a.kind == pathRegex || b.kind == pathRegex) && disjointStarts(pathStart(a), pathStart(b)) {
+	if (a.kind == pathRegex || b.kind == pathRegex) && disjointPaths(a, b) {
 		return false
 	}
 	if a.rest != "" {

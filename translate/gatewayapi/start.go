@@ -2,7 +2,9 @@ package gatewayapi
 
 import (
 	"regexp/syntax"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Two matches whose values must begin differently never meet: /items/[0-9]+ and
@@ -17,24 +19,38 @@ type start [][]rune
 
 var anyRune = []rune{0, unicode.MaxRune}
 
-// literalStart is the start of values that begin with s.
-func literalStart(s string) start {
-	var out start
-	for _, r := range s {
-		out = append(out, []rune{r, r})
+// regexStart is the start of values matching pattern; nil when Go cannot parse it. Starts are
+// kept: the order analysis asks for the same few patterns for every pair of matches. Callers
+// must not change the result.
+func regexStart(pattern string) start {
+	starts.Lock()
+	st, ok := starts.m[pattern]
+	starts.Unlock()
+	if ok {
+		return st
 	}
-	return out
+	if re, err := syntax.Parse(pattern, syntax.Perl); err == nil {
+		st, _ = appendStart(nil, re.Simplify())
+	}
+	starts.Lock()
+	if len(starts.m) >= maxStarts {
+		starts.m = nil // a long-running controller sees ever new patterns: start over
+	}
+	if starts.m == nil {
+		starts.m = map[string]start{}
+	}
+	starts.m[pattern] = st
+	starts.Unlock()
+	return st
 }
 
-// regexStart is the start of values matching pattern; nil when Go cannot parse it.
-func regexStart(pattern string) start {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	out, _ := appendStart(nil, re.Simplify())
-	return out
+// starts caches regexStart by pattern, up to maxStarts patterns.
+var starts struct {
+	sync.Mutex
+	m map[string]start
 }
+
+const maxStarts = 1 << 14
 
 // appendStart adds the positions re fixes; whole reports that re was walked to its end with
 // a fixed length, so the positions after it still line up.
@@ -111,21 +127,61 @@ func rangesMeet(a, b []rune) bool {
 	return false
 }
 
-// pathStart is the start of every path p matches.
-func pathStart(p pathMatch) start {
-	if p.kind == pathRegex {
-		return regexStart(p.value)
+// disjointLiteral reports whether no value can both begin with s and have start st.
+func disjointLiteral(s string, st start) bool {
+	for i := 0; i < len(st) && s != ""; i++ {
+		r, n := utf8.DecodeRuneInString(s)
+		if !runeIn(r, st[i]) {
+			return true
+		}
+		s = s[n:]
 	}
-	return literalStart(p.value)
+	return false
 }
 
-// valStart is the start of every value v matches.
-func valStart(v val) start {
-	switch v.kind {
-	case valExact, valPrefix:
-		return literalStart(v.value)
-	case valRegex:
-		return regexStart(v.value)
+// runeIn reports whether r is in the rune ranges rs (lo-hi pairs).
+func runeIn(r rune, rs []rune) bool {
+	for j := 0; j+1 < len(rs); j += 2 {
+		if rs[j] <= r && r <= rs[j+1] {
+			return true
+		}
 	}
-	return nil
+	return false
+}
+
+// disjointLiterals reports whether no value can begin with both a and b.
+func disjointLiterals(a, b string) bool {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return true
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return false
+}
+
+// disjointPaths reports whether no path can match both a and b, judging by their starts (a
+// literal path is its own start).
+func disjointPaths(a, b pathMatch) bool {
+	return disjointBegin(a.kind == pathRegex, a.value, b.kind == pathRegex, b.value)
+}
+
+// disjointVals is disjointPaths for value matches of kind valExact, valPrefix or valRegex.
+func disjointVals(a, b val) bool {
+	return disjointBegin(a.kind == valRegex, a.value, b.kind == valRegex, b.value)
+}
+
+// disjointBegin compares two beginnings, each a regular expression or a literal prefix.
+func disjointBegin(aRegex bool, a string, bRegex bool, b string) bool {
+	switch {
+	case aRegex && bRegex:
+		return disjointStarts(regexStart(a), regexStart(b))
+	case aRegex:
+		return disjointLiteral(b, regexStart(a))
+	case bRegex:
+		return disjointLiteral(a, regexStart(b))
+	}
+	return disjointLiterals(a, b)
 }

@@ -2,7 +2,9 @@ package gatewayapi
 
 import (
 	"fmt"
+	"hash/maphash"
 	"maps"
+	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -31,7 +33,7 @@ func WriteRoutes(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstr
 }
 
 func writeAll(snap *model.Snapshot, opts emit.Options, withAccess bool) ([]*unstructured.Unstructured, model.Findings) {
-	w := &writer{snap: snap, inv: &snap.Inventory, seen: map[string]bool{}, names: map[string]string{}}
+	w := &writer{snap: snap, inv: &snap.Inventory, seen: map[uint64]int{}, seed: maphash.MakeSeed(), names: map[string]string{}}
 	w.p = newProfile(opts, w)
 	w.writeGateways()
 	w.writeMeshRoutes()
@@ -50,7 +52,11 @@ type writer struct {
 	inv      *model.Inventory
 	p        profile
 	findings model.Findings
-	seen     map[string]bool
+	// seen maps the hash of each finding reported to its index in findings; collided holds
+	// the findings whose hash an earlier, different finding had.
+	seen     map[uint64]int
+	seed     maphash.Seed
+	collided map[findingKey]bool
 	objs     []*unstructured.Unstructured
 	subsets  emit.Subsets
 	grants   grants
@@ -58,15 +64,62 @@ type writer struct {
 	names map[string]string
 	// gateways holds what was written for each Istio Gateway, by namespace/name.
 	gateways map[string]*gatewayOut
+	// pods finds the namespaces of the pods that Gateways select.
+	pods podIndex
 }
 
 // report adds a finding once: rules written per port or per namespace would repeat it.
 func (w *writer) report(code model.Code, o model.Origin, field, format string, args ...any) {
 	f := model.NewFinding(Name, code, o, field, format, args...)
-	if k := f.String(); !w.seen[k] {
-		w.seen[k] = true
-		w.findings = append(w.findings, f)
+	k := keyOf(f)
+	h := maphash.Comparable(w.seed, k)
+	if i, ok := w.seen[h]; ok {
+		if keyOf(w.findings[i]) == k {
+			return
+		}
+		// Another finding has the same hash: tell the two apart by their keys.
+		if w.collided == nil {
+			w.collided = map[findingKey]bool{}
+		}
+		if w.collided[k] {
+			return
+		}
+		w.collided[k] = true
+		w.keep(f)
+		return
 	}
+	w.seen[h] = len(w.findings)
+	w.keep(f)
+}
+
+// keep appends f to the findings, doubling their room when full: append grows a long slice by
+// a quarter at a time, which for tens of thousands of findings copies them over and over.
+func (w *writer) keep(f model.Finding) {
+	if n := len(w.findings); n == cap(w.findings) {
+		w.findings = slices.Grow(w.findings, max(n, 64))
+	}
+	w.findings = append(w.findings, f)
+}
+
+// findingKey tells findings apart as their String renderings do (which leave out the
+// apiVersion, and the location's line and document when its file is unknown), without
+// rendering them.
+type findingKey struct {
+	severity             model.Severity
+	code                 model.Code
+	kind, ns, name, file string
+	line, doc            int
+	field, message       string
+}
+
+func keyOf(f model.Finding) findingKey {
+	o := f.Origin
+	k := findingKey{severity: f.Severity, code: f.Code, kind: o.Object.Kind, ns: o.Object.Namespace, name: o.Object.Name,
+		file: o.At.File, field: f.Field, message: f.Message}
+	if o.At.File != "" {
+		k.line, k.doc = o.At.Line, o.At.Doc
+	}
+	return k
 }
 
 // global reports a finding about the options rather than an object.
@@ -145,7 +198,8 @@ func (w *writer) emitRoute(plan *routePlan, ns string) {
 	}
 	switch plan.kind {
 	case kindHTTP:
-		rt := &gwv1.HTTPRoute{ObjectMeta: meta, Spec: gwv1.HTTPRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames}}
+		rt := &gwv1.HTTPRoute{ObjectMeta: meta, Spec: gwv1.HTTPRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames,
+			Rules: make([]gwv1.HTTPRouteRule, 0, len(plan.rules))}}
 		for _, r := range plan.rules {
 			hr := toHTTPRule(r)
 			for i := range hr.BackendRefs {
@@ -162,7 +216,8 @@ func (w *writer) emitRoute(plan *routePlan, ns string) {
 		}
 		w.add(rt, "HTTPRoute", plan.origin)
 	case kindGRPC:
-		rt := &gwv1.GRPCRoute{ObjectMeta: meta, Spec: gwv1.GRPCRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames}}
+		rt := &gwv1.GRPCRoute{ObjectMeta: meta, Spec: gwv1.GRPCRouteSpec{CommonRouteSpec: common, Hostnames: plan.hostnames,
+			Rules: make([]gwv1.GRPCRouteRule, 0, len(plan.rules))}}
 		for _, r := range plan.rules {
 			gr := toGRPCRule(r)
 			for i := range gr.BackendRefs {
