@@ -1,19 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/meshbridge/meshbridge/inventory"
 	"github.com/meshbridge/meshbridge/load"
 	"github.com/meshbridge/meshbridge/model"
 	"github.com/meshbridge/meshbridge/translate"
 	"github.com/meshbridge/meshbridge/translate/emit"
 	"github.com/meshbridge/meshbridge/translate/istio"
+	"github.com/meshbridge/meshbridge/translate/linkerd"
+	"github.com/meshbridge/meshbridge/translate/smi"
 )
 
 // Exit statuses of convert.
@@ -93,20 +96,15 @@ func runConvert(o *convertOptions, stdin io.Reader, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitBadInput, err.Error()
 	}
-	res, err := translate.Translate(inv, translate.Options{
-		To:    o.to,
-		Read:  istio.Options{RootNamespace: o.rootNamespace, ClusterDomain: o.clusterDomain, TrustDomain: o.trustDom},
-		Write: emit.Options{Mesh: o.mesh, Channel: o.channel},
-	})
+	docs, translated, err := o.translate(inv)
 	if err != nil {
 		return exitBadInput, err.Error()
 	}
-	var out bytes.Buffer
-	if err := printObjects(&out, res.Objects, o.output); err != nil {
+	if err := docs.err(); err != nil {
 		return exitBadInput, err.Error()
 	}
-	findings := append(loadFindings, res.Findings...).Sorted()
-	if _, err := stdout.Write(out.Bytes()); err != nil {
+	findings := append(loadFindings, translated...).Sorted()
+	if err := docs.writeTo(stdout); err != nil {
 		return exitBadInput, err.Error()
 	}
 	if err := printFindings(stderr, findings, o.report); err != nil {
@@ -119,6 +117,40 @@ func runConvert(o *convertOptions, stdin io.Reader, stdout, stderr io.Writer) (i
 		}
 	}
 	return exitOK, ""
+}
+
+// streams are the writers that can hand over objects one by one (see linkerd.Stream).
+var streams = map[string]func(*model.Snapshot, emit.Options, func(*unstructured.Unstructured)) model.Findings{
+	linkerd.Name: linkerd.Stream,
+	smi.Name:     smi.Stream,
+}
+
+// translate is translate.Translate (the reader, then the writer, objects sorted, findings
+// sorted) with the objects rendered as they come, so that convert's memory peaks lower: the
+// inventory is garbage once read, and each object once rendered. Held at the peak are the
+// model and, for a writer that streams, the text of the objects (a seventh of their maps),
+// else the writer's objects, released one by one as they are rendered.
+// TestConvertPipelineMatchesTranslate holds it to translate.Translate.
+func (o *convertOptions) translate(inv *inventory.Inventory) (*documents, model.Findings, error) {
+	write, ok := translate.Writers[o.to]
+	if !ok {
+		return nil, nil, fmt.Errorf("unknown target %q (want one of %v)", o.to, translate.Targets())
+	}
+	snap, findings := istio.Read(inv, istio.Options{RootNamespace: o.rootNamespace, ClusterDomain: o.clusterDomain, TrustDomain: o.trustDom})
+	opts := emit.Options{Mesh: o.mesh, Channel: o.channel}
+	docs := newDocuments(o.output)
+	var wf model.Findings
+	if stream, ok := streams[o.to]; ok {
+		wf = stream(snap, opts, docs.add)
+	} else {
+		var objs []*unstructured.Unstructured
+		objs, wf = write(snap, opts)
+		for i, obj := range objs {
+			docs.add(obj)
+			objs[i] = nil
+		}
+	}
+	return docs, append(findings, wf...).Sorted(), nil
 }
 
 func (o *convertOptions) validate() error {

@@ -63,31 +63,30 @@ func (w *writer) peerLevel(p *model.PeerAuthentication, wl model.Workload) int {
 	return -1
 }
 
-// classes groups the workloads of namespace ns by the policies that apply to them.
+// classes groups the workloads of namespace ns by the policies that apply to them. Only the
+// policies the index gives for ns are checked (index.go).
 func (w *writer) classes(ns string, workloads []model.Workload) []*class {
 	// Selectors that split the namespace: those of policies (and workload PeerAuthentications)
 	// that select some pods only.
+	access, peers := w.accessIn(ns), w.peersIn(ns)
 	var splitters []map[string]string
-	for i := range w.snap.Access {
-		p := &w.snap.Access[i]
+	for _, p := range access {
 		if enforced(p) && len(p.Target.Selector) > 0 && (p.Namespace == ns || w.meshWide(p.Namespace, p.Target.MeshWide)) {
 			splitters = append(splitters, p.Target.Selector)
 		}
 	}
-	for i := range w.snap.PeerAuthentications {
-		p := &w.snap.PeerAuthentications[i]
+	for _, p := range peers {
 		if p.Namespace == ns && len(p.Selector) > 0 {
 			splitters = append(splitters, p.Selector)
 		}
 	}
-	splitters = append(splitters, w.refSplitters(ns)...)
+	splitters = append(splitters, w.refSplitters(ns, access)...)
 	byKey := map[string]*class{}
 	var order []string
 	for _, wl := range workloads {
 		var key strings.Builder
 		c := &class{ns: ns}
-		for i := range w.snap.Access {
-			p := &w.snap.Access[i]
+		for _, p := range access {
 			if w.accessApplies(p, wl) {
 				c.access = append(c.access, p)
 				key.WriteString("a" + p.Namespace + "/" + p.Name + ";")
@@ -97,8 +96,8 @@ func (w *writer) classes(ns string, workloads []model.Workload) []*class {
 			}
 		}
 		for level := 0; level <= 2; level++ {
-			for i := range w.snap.PeerAuthentications {
-				if p := &w.snap.PeerAuthentications[i]; w.peerLevel(p, wl) == level {
+			for _, p := range peers {
+				if w.peerLevel(p, wl) == level {
 					c.peer = append(c.peer, p)
 					key.WriteString("p" + p.Namespace + "/" + p.Name + ";")
 				}

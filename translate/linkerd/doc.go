@@ -109,4 +109,12 @@
 //     carries, MB5011 reports the narrowing.
 //
 // AUDIT and dry-run policies change no decision and are reported only.
+//
+// # Cost
+//
+// Classes are formed one namespace at a time from the policies an index built once per write
+// gives that namespace (its own, those attached to its objects, the mesh-wide ones), so the
+// writer's cost grows with the input, not with its square. Linkerd's output is the largest of
+// the targets (about twice the input's YAML): Stream hands each object over as soon as it is
+// made, for a caller that renders and drops it (convert), and Write collects and sorts them.
 package linkerd

@@ -51,7 +51,7 @@ func meta(ns, name string, sources []string) metav1.ObjectMeta {
 	return m
 }
 
-func (w *writer) add(obj *unstructured.Unstructured) { w.objs = append(w.objs, obj) }
+func (w *writer) add(obj *unstructured.Unstructured) { w.each(obj) }
 
 func serverObject(ns, name string, c conjunct, port int32, access v1beta3.AccessPolicy, sources []string) *unstructured.Unstructured {
 	return emit.MustObject(&v1beta3.Server{

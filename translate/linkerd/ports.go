@@ -111,7 +111,7 @@ func (o outcome) admitsAll() bool {
 // reported when they are parsed again for real).
 func (w *writer) quietly(f func()) {
 	n := len(w.findings)
-	rules := maps.Clone(w.rules)
+	rules := w.rules.clone()
 	f()
 	w.findings = w.findings[:n]
 	w.rules = rules

@@ -24,8 +24,8 @@ func (w *writer) istioTCP(workloads []model.Workload, port int32) bool {
 				portName = cp.Name
 			}
 		}
-		for _, svc := range w.snap.Inventory.Services {
-			if svc.Namespace != wl.Namespace || svc.Selector == nil || !model.Selects(svc.Selector, wl.Labels) {
+		for _, svc := range w.snap.Inventory.ServicesIn(wl.Namespace) {
+			if svc.Selector == nil || !model.Selects(svc.Selector, wl.Labels) {
 				continue
 			}
 			for _, sp := range svc.Ports {

@@ -2,6 +2,7 @@ package linkerd
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,13 +46,17 @@ type parsedSource struct {
 // widens the deny). Results are cached, so each problem is reported once.
 func (w *writer) parseRule(pol *model.AccessPolicy, i int) *parsedRule {
 	key := ruleKey{pol.Namespace, pol.Name, i}
-	if r, ok := w.rules[key]; ok {
+	cache := w.rules.local
+	if w.meshWide(pol.Namespace, pol.Target.MeshWide) {
+		cache = w.rules.mesh
+	}
+	if r, ok := cache[key]; ok {
 		return r
 	}
 	lenient := pol.Action != model.Allow
 	rule := pol.Rules[i]
 	r := &parsedRule{policy: pol, index: i, field: rule.Field, exact: true}
-	w.rules[key] = r
+	cache[key] = r
 	report := func(p problem) {
 		if !lenient {
 			w.report(p.code, pol.Origin, p.field, "%s", p.msg)
@@ -149,6 +154,21 @@ func headersFor(lenient bool, headers []string) []string {
 type ruleKey struct {
 	ns, name string
 	index    int
+}
+
+// ruleCache holds parsed rules: those of mesh-wide policies for the whole write, the others
+// while their namespace is written (the only one they apply in), so that the cache, which
+// quietly copies, stays the size of a namespace.
+type ruleCache struct {
+	mesh, local map[ruleKey]*parsedRule
+}
+
+func newRuleCache() ruleCache {
+	return ruleCache{mesh: map[ruleKey]*parsedRule{}, local: map[ruleKey]*parsedRule{}}
+}
+
+func (c ruleCache) clone() ruleCache {
+	return ruleCache{mesh: maps.Clone(c.mesh), local: maps.Clone(c.local)}
 }
 
 // condition reads one when condition: headers that must be present, a client constraint, or

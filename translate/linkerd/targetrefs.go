@@ -51,11 +51,11 @@ func (w *writer) refsSelect(p *model.AccessPolicy, wl model.Workload) (string, b
 	return key.String(), key.Len() > 0
 }
 
-// refSplitters returns the selectors of the targetRefs policies that may guard pods of ns.
-func (w *writer) refSplitters(ns string) []map[string]string {
+// refSplitters returns the selectors of the targetRefs policies among candidates (in order)
+// that may guard pods of ns.
+func (w *writer) refSplitters(ns string, candidates []*model.AccessPolicy) []map[string]string {
 	var out []map[string]string
-	for i := range w.snap.Access {
-		p := &w.snap.Access[i]
+	for _, p := range candidates {
 		if !attachedByRefs(p) || p.Target.Namespace != ns {
 			continue
 		}

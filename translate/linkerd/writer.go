@@ -22,25 +22,44 @@ const Name = "linkerd"
 // (Servers, AuthorizationPolicies, MeshTLS and Network authentications, inbound HTTPRoutes) and
 // its routes into Gateway API routes for Linkerd (the Gateway API writer's linkerd profile).
 func Write(snap *model.Snapshot, opts emit.Options) ([]*unstructured.Unstructured, model.Findings) {
-	w := &writer{snap: snap, rules: map[ruleKey]*parsedRule{}, names: map[string]string{}}
+	var objs []*unstructured.Unstructured
+	findings := Stream(snap, opts, func(obj *unstructured.Unstructured) { objs = append(objs, obj) })
+	emit.Sort(objs)
+	return objs, findings
+}
+
+// Stream writes what Write writes, but hands each object to each as soon as it is complete,
+// in the order it is made (Write's before sorting), and keeps none: a caller that renders
+// objects as they come need not hold them all (convert does; Linkerd's output is the largest
+// of the targets, about twice the input's bytes). Objects are not changed after each sees
+// them. It returns the findings, sorted.
+func Stream(snap *model.Snapshot, opts emit.Options, each func(*unstructured.Unstructured)) model.Findings {
+	w := &writer{snap: snap, each: each, rules: newRuleCache(), names: map[string]string{}}
+	w.index()
 	w.reportUntranslated()
 	for _, ns := range w.namespaces() {
 		w.writeNamespace(ns)
 	}
 	routes, rf := gatewayapi.WriteRoutes(snap, emit.Options{Mesh: Name, Channel: opts.Channel})
-	objs := append(w.objs, routes...)
-	emit.Sort(objs)
-	return objs, append(w.findings, rf...).Sorted()
+	for i, r := range routes {
+		each(r)
+		routes[i] = nil
+	}
+	return append(w.findings, rf...).Sorted()
 }
 
 // writer carries one Write call's state; its methods are the features, one file each.
 type writer struct {
 	snap     *model.Snapshot
 	findings model.Findings
-	objs     []*unstructured.Unstructured
+	// each receives every object written.
+	each func(*unstructured.Unstructured)
+	// byNamespace indexes the policies that may concern each namespace (index.go).
+	byNamespace policyIndex
 	// rules caches parsed rules, so that each problem is reported once.
-	rules map[ruleKey]*parsedRule
-	// names holds the content written under each Kind/namespace/name.
+	rules ruleCache
+	// names holds the content written under each Kind/namespace/name of the namespace being
+	// written (objects are only ever written into the namespace of their class).
 	names map[string]string
 }
 
@@ -96,6 +115,10 @@ func (w *writer) namespaces() []string {
 
 // writeNamespace writes the Servers and authorizations of one namespace's workloads.
 func (w *writer) writeNamespace(ns string) {
+	// Names are claimed, and rules of policies that are not mesh-wide parsed, per namespace
+	// and only while writing it: forget the last one's.
+	clear(w.names)
+	clear(w.rules.local)
 	workloads := w.snap.Inventory.SelectWorkloads(ns, nil)
 	reported := map[string]bool{}
 	var restricted []string
