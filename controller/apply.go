@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -24,7 +25,13 @@ const stage = "controller"
 type applier struct {
 	client client.Client
 	dryRun bool
-	log    logr.Logger
+	// ledger records each output as written (not in dry runs).
+	ledger *ledger
+	// onApply is Options.onApply.
+	onApply func(*unstructured.Unstructured)
+	// concurrency bounds the requests of one plan in flight at once.
+	concurrency int
+	log         logr.Logger
 }
 
 // outcome is what carrying out a plan did.
@@ -60,7 +67,9 @@ func (o *outcome) report(code model.Code, about client.Object, format string, ar
 
 // execute applies, then prunes. When any apply fails it prunes nothing: deleting the rest of
 // the old output while its replacement is missing could leave the namespace with less routing
-// or wider access than either translation.
+// or wider access than either translation. Applies run concurrently (up to a.concurrency),
+// and so do deletions: what the cluster holds in between is old and new objects side by side
+// either way. Their outcomes are read in the plan's order.
 func (a *applier) execute(ctx context.Context, ns string, p plan, find func(model.ObjectRef) (*corev1.ObjectReference, bool)) outcome {
 	var o outcome
 	o.refs = map[model.ObjectRef]*corev1.ObjectReference{}
@@ -72,8 +81,11 @@ func (a *applier) execute(ctx context.Context, ns string, p plan, find func(mode
 			keyOf(b.obj), ns, ManagedByLabel, ManagedByValue, OwnerNamespaceLabel, ns)
 		o.remember(b.obj, b.existing)
 	}
-	for _, pl := range p.apply {
-		op, err := a.apply(ctx, pl)
+	ops := make([]string, len(p.apply))
+	applyErrs := make([]error, len(p.apply))
+	parallel(a.concurrency, len(p.apply), func(i int) { ops[i], applyErrs[i] = a.apply(ctx, p.apply[i]) })
+	for i, pl := range p.apply {
+		op, err := ops[i], applyErrs[i]
 		k := keyOf(pl.obj)
 		switch {
 		case err == nil:
@@ -114,15 +126,16 @@ func (a *applier) execute(ctx context.Context, ns string, p plan, find func(mode
 		o.err = errors.Join(errs...)
 		return o
 	}
-	for _, obj := range p.prune {
+	pruneErrs := make([]error, len(p.prune))
+	parallel(a.concurrency, len(p.prune), func(i int) { pruneErrs[i] = a.delete(ctx, p.prune[i]) })
+	for i, obj := range p.prune {
 		k := keyOf(obj)
-		opts := []client.DeleteOption{client.Preconditions{UID: &obj.UID}, client.PropagationPolicy(metav1.DeletePropagationBackground)}
-		if a.dryRun {
-			opts = append(opts, client.DryRunAll)
-		}
-		if err := a.client.Delete(ctx, obj, opts...); err != nil && !apierrors.IsNotFound(err) {
+		if err := pruneErrs[i]; err != nil {
 			errs = append(errs, fmt.Errorf("pruning %s: %w", k, err))
 			continue
+		}
+		if !a.dryRun {
+			a.ledger.pruned(k, obj.UID)
 		}
 		prunedTotal.WithLabelValues(k.Kind, dryRunLabel(a.dryRun)).Inc()
 		a.log.Info("pruned", "object", k.String(), "dryRun", a.dryRun)
@@ -130,6 +143,39 @@ func (a *applier) execute(ctx context.Context, ns string, p plan, find func(mode
 	}
 	o.err = errors.Join(errs...)
 	return o
+}
+
+// delete deletes an owned object that is no longer wanted (gone already is fine).
+func (a *applier) delete(ctx context.Context, obj *metav1.PartialObjectMetadata) error {
+	opts := []client.DeleteOption{client.Preconditions{UID: &obj.UID}, client.PropagationPolicy(metav1.DeletePropagationBackground)}
+	if a.dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	if err := a.client.Delete(ctx, obj.DeepCopy(), opts...); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// parallel calls f(0), …, f(n-1) with at most limit calls at a time, and returns when all
+// have returned.
+func parallel(limit, n int, f func(int)) {
+	if limit <= 1 || n <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
 }
 
 // namespaceMissing reports whether err says the object's namespace does not exist.
@@ -144,6 +190,10 @@ func namespaceMissing(err error) bool {
 // the meantime makes the apply conflict on the fields both set instead of being taken over.
 // (An object created in that instant with none of those fields would be merged into: there is
 // no create-only apply.)
+//
+// What changed is read from the resourceVersion the server answers with: the same as the
+// cached object's, or as the ledger's when the cache has not caught up with the controller's
+// own last write, means the apply changed nothing.
 func (a *applier) apply(ctx context.Context, p planned) (string, error) {
 	obj := p.obj.DeepCopy()
 	opts := []client.ApplyOption{client.FieldOwner(FieldManager)}
@@ -153,24 +203,44 @@ func (a *applier) apply(ctx context.Context, p planned) (string, error) {
 	if a.dryRun {
 		opts = append(opts, client.DryRunAll)
 	}
+	if a.onApply != nil {
+		a.onApply(p.obj)
+	}
 	if err := a.client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), opts...); err != nil {
 		return "", err
 	}
+	if a.dryRun {
+		return a.dryRunChange(ctx, p, obj)
+	}
+	k := keyOf(obj)
+	last, known := a.ledger.get(k)
+	a.ledger.set(k, appliedOf(obj))
+	rv := obj.GetResourceVersion()
+	known = known && !last.deleted && last.uid == obj.GetUID()
 	switch {
-	case p.existing == nil:
+	case known && last.resourceVersion == rv:
+		return "", nil
+	case p.existing != nil && p.existing.UID == obj.GetUID() && p.existing.ResourceVersion == rv:
+		return "", nil
+	case p.existing == nil && !known:
 		return "create", nil
-	case !a.dryRun && obj.GetResourceVersion() != p.existing.ResourceVersion:
+	}
+	return "update", nil
+}
+
+// dryRunChange says what a dry-run apply would have changed.
+func (a *applier) dryRunChange(ctx context.Context, p planned, obj *unstructured.Unstructured) (string, error) {
+	if p.existing == nil {
+		return "create", nil
+	}
+	// A dry run leaves resourceVersion alone; compare with the live object instead.
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(obj.GroupVersionKind())
+	if err := a.client.Get(ctx, client.ObjectKeyFromObject(obj), live); err != nil {
+		return "", err
+	}
+	if !equality.Semantic.DeepEqual(stripVolatile(live), stripVolatile(obj)) {
 		return "update", nil
-	case a.dryRun:
-		// A dry run leaves resourceVersion alone; compare with the live object instead.
-		live := &unstructured.Unstructured{}
-		live.SetGroupVersionKind(obj.GroupVersionKind())
-		if err := a.client.Get(ctx, client.ObjectKeyFromObject(obj), live); err != nil {
-			return "", err
-		}
-		if !equality.Semantic.DeepEqual(stripVolatile(live), stripVolatile(obj)) {
-			return "update", nil
-		}
 	}
 	return "", nil
 }

@@ -1,9 +1,13 @@
 package controller
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -81,5 +85,89 @@ func TestSources(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("sources = %v, want %v", got, want)
+	}
+}
+
+func TestEventsAboutOneObjectAreMerged(t *testing.T) {
+	vs := &corev1.ObjectReference{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}
+	dr := &corev1.ObjectReference{Kind: "DestinationRule", Namespace: "shop", Name: "reviews"}
+	applied := func(on *corev1.ObjectReference, note string) event {
+		return event{regarding: on, typ: corev1.EventTypeNormal, reason: ReasonApplied, action: actionApply, note: note}
+	}
+	sink := &recordedSink{}
+	r := newReporter(sink, logr.Discard())
+	r.occurred([]event{
+		applied(vs, "created HTTPRoute shop/a"),
+		applied(dr, "created Service shop/reviews-v1"),
+		applied(vs, "created Service shop/reviews-v1"),
+		applied(vs, "created HTTPRoute shop/a"), // a repeat
+		{regarding: vs, typ: corev1.EventTypeNormal, reason: ReasonPruned, action: actionPrune, note: "deleted HTTPRoute shop/old"},
+	})
+	want := []string{
+		"Normal VirtualService/reviews Applied Apply note: created HTTPRoute shop/a; created Service shop/reviews-v1",
+		"Normal DestinationRule/reviews Applied Apply note: created Service shop/reviews-v1",
+		"Normal VirtualService/reviews Pruned Prune note: deleted HTTPRoute shop/old",
+	}
+	if !slices.Equal(sink.got, want) {
+		t.Errorf("events:\n%q\nwant\n%q", sink.got, want)
+	}
+
+	t.Run("notes past the length of one are counted, not cut", func(t *testing.T) {
+		var many []event
+		for i := range 100 {
+			many = append(many, applied(vs, fmt.Sprintf("created HTTPRoute shop/route-number-%03d", i)))
+		}
+		got := merge(many)
+		if len(got) != 1 || len(got[0].note) > maxNoteLength || !strings.HasSuffix(got[0].note, " more") {
+			t.Errorf("merged %d events into note of %d bytes: %q", len(got), len(got[0].note), got[0].note)
+		}
+	})
+}
+
+// lockedSink is a recordedSink written from another goroutine.
+type lockedSink struct {
+	mu sync.Mutex
+	recordedSink
+}
+
+func (s *lockedSink) Eventf(regarding, related runtime.Object, typ, reason, action, note string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recordedSink.Eventf(regarding, related, typ, reason, action, note, args...)
+}
+
+func (s *lockedSink) sent() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.got)
+}
+
+func TestPacedEventsAreSentInOrder(t *testing.T) {
+	sink := &lockedSink{}
+	r := newReporter(sink, logr.Discard())
+	r.paced = newEventQueue()
+	vs := &corev1.ObjectReference{Kind: "VirtualService", Namespace: "shop", Name: "reviews"}
+	for i := range 5 {
+		r.occurred([]event{{regarding: vs, typ: corev1.EventTypeNormal, reason: ReasonApplied, action: actionApply, note: fmt.Sprint(i)}})
+	}
+	if n := len(sink.sent()); n != 0 {
+		t.Fatalf("%d Events sent before pacing started", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.pace(ctx, 1000, 2); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(sink.sent()) < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	want := []string{"0", "1", "2", "3", "4"}
+	var got []string
+	for _, g := range sink.sent() {
+		got = append(got, g[strings.LastIndex(g, " ")+1:])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sent %q, want %q in order", got, want)
 	}
 }

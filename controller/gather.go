@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -26,6 +27,8 @@ type gathered struct {
 	// objects finds the cluster object behind a finding's origin (keyed by inventory.Key),
 	// for Events.
 	objects map[model.ObjectRef]*corev1.ObjectReference
+	// namespaces finds the Namespaces, by name.
+	namespaces map[string]*corev1.ObjectReference
 }
 
 // unreadable is an input object that does not fit its kind's schema.
@@ -38,13 +41,18 @@ type unreadable struct {
 type gatherer struct {
 	reader client.Reader
 	opts   Options
+	// decoded keeps the Istio objects decoded.
+	decoded *decodeCache
 	// inputs returns the Istio kinds being watched; only those may be listed.
 	inputs func() []schema.GroupVersionKind
-	// namespaces is true when Namespace objects are watched (the controller is not scoped).
+	// namespaces is true when Namespace objects are watched (the controller is not scoped);
+	// nsList keeps them listed.
 	namespaces bool
+	nsList     *namespaceList
 }
 
 // gather collects the inventory namespace ns's output depends on (see the package comment).
+// Objects are read from the cache without copies: the translation only reads its inventory.
 func (g *gatherer) gather(ctx context.Context, ns string) (*gathered, error) {
 	out := &gathered{inv: &inventory.Inventory{}, objects: map[model.ObjectRef]*corev1.ObjectReference{}}
 	deps := []string{ns}
@@ -55,12 +63,15 @@ func (g *gatherer) gather(ctx context.Context, ns string) (*gathered, error) {
 		}
 		for _, u := range objs {
 			ref := out.remember(gvk.GroupVersion().String(), gvk.Kind, u)
-			fs, err := addInput(out.inv, u)
+			fs, err := g.decoded.add(out.inv, u)
+			if errors.Is(err, errNotDecoded) {
+				return nil, err // try again: the informer is about to catch up
+			}
 			if err != nil {
 				out.unreadable = append(out.unreadable, unreadable{ref: ref, err: err})
 			}
 			out.findings = append(out.findings, fs...)
-			deps = append(deps, refsOf(u)...)
+			deps = append(deps, cachedRefs(u).needs...)
 		}
 	}
 	deps = slices.Compact(slices.Sorted(slices.Values(deps)))
@@ -85,13 +96,13 @@ func (g *gatherer) gather(ctx context.Context, ns string) (*gathered, error) {
 }
 
 // istio lists the objects of one Istio kind that namespace ns's translation reads: those in ns
-// and in the root namespace, and those elsewhere that reference ns or every namespace.
+// and in the root namespace, and those elsewhere that shape ns or every namespace.
 func (g *gatherer) istio(ctx context.Context, gvk schema.GroupVersionKind, ns string) ([]*unstructured.Unstructured, error) {
 	lists := [][]client.ListOption{
 		{client.InNamespace(ns)},
 		{client.InNamespace(g.opts.RootNamespace)},
-		{client.MatchingFields{refsIndex: ns}},
-		{client.MatchingFields{refsIndex: allNamespaces}},
+		{client.MatchingFields{shapesIndex: ns}},
+		{client.MatchingFields{shapesIndex: allNamespaces}},
 	}
 	if clusterScoped(gvk.GroupKind()) {
 		lists = [][]client.ListOption{nil} // mesh-wide: every namespace reads all of them
@@ -101,7 +112,7 @@ func (g *gatherer) istio(ctx context.Context, gvk schema.GroupVersionKind, ns st
 	for _, opts := range lists {
 		l := &unstructured.UnstructuredList{}
 		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-		if err := g.reader.List(ctx, l, opts...); err != nil {
+		if err := g.reader.List(ctx, l, append(opts, client.UnsafeDisableDeepCopy)...); err != nil {
 			return nil, fmt.Errorf("listing %s: %w", gvk.Kind, err)
 		}
 		for i := range l.Items {
@@ -122,10 +133,10 @@ func (g *gatherer) istio(ctx context.Context, gvk schema.GroupVersionKind, ns st
 // leaving out the Services meshbridge itself generated.
 func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) error {
 	inv := out.inv
-	in := client.InNamespace(ns)
+	in := []client.ListOption{client.InNamespace(ns), client.UnsafeDisableDeepCopy}
 
 	var svcs corev1.ServiceList
-	if err := g.reader.List(ctx, &svcs, in); err != nil {
+	if err := g.reader.List(ctx, &svcs, in...); err != nil {
 		return fmt.Errorf("listing Services: %w", err)
 	}
 	for i := range svcs.Items {
@@ -136,7 +147,7 @@ func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) e
 	}
 
 	sas := metadataList("v1", "ServiceAccountList")
-	if err := g.reader.List(ctx, sas, in); err != nil {
+	if err := g.reader.List(ctx, sas, in...); err != nil {
 		return fmt.Errorf("listing ServiceAccounts: %w", err)
 	}
 	for i := range sas.Items {
@@ -146,7 +157,7 @@ func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) e
 	}
 
 	var deps appsv1.DeploymentList
-	if err := g.reader.List(ctx, &deps, in); err != nil {
+	if err := g.reader.List(ctx, &deps, in...); err != nil {
 		return fmt.Errorf("listing Deployments: %w", err)
 	}
 	for i := range deps.Items {
@@ -154,7 +165,7 @@ func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) e
 		inv.Deployments = append(inv.Deployments, &deps.Items[i])
 	}
 	var sts appsv1.StatefulSetList
-	if err := g.reader.List(ctx, &sts, in); err != nil {
+	if err := g.reader.List(ctx, &sts, in...); err != nil {
 		return fmt.Errorf("listing StatefulSets: %w", err)
 	}
 	for i := range sts.Items {
@@ -162,7 +173,7 @@ func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) e
 		inv.StatefulSets = append(inv.StatefulSets, &sts.Items[i])
 	}
 	var dss appsv1.DaemonSetList
-	if err := g.reader.List(ctx, &dss, in); err != nil {
+	if err := g.reader.List(ctx, &dss, in...); err != nil {
 		return fmt.Errorf("listing DaemonSets: %w", err)
 	}
 	for i := range dss.Items {
@@ -170,7 +181,7 @@ func (g *gatherer) dependencies(ctx context.Context, ns string, out *gathered) e
 		inv.DaemonSets = append(inv.DaemonSets, &dss.Items[i])
 	}
 	var pods corev1.PodList
-	if err := g.reader.List(ctx, &pods, in); err != nil {
+	if err := g.reader.List(ctx, &pods, in...); err != nil {
 		return fmt.Errorf("listing Pods: %w", err)
 	}
 	for i := range pods.Items {
@@ -189,15 +200,12 @@ func (g *gatherer) listNamespaces(ctx context.Context, out *gathered) error {
 		}
 		return nil
 	}
-	l := metadataList("v1", "NamespaceList")
-	if err := g.reader.List(ctx, l); err != nil {
-		return fmt.Errorf("listing Namespaces: %w", err)
+	list, refs, err := g.nsList.get(ctx, g.reader)
+	if err != nil {
+		return err
 	}
-	for i := range l.Items {
-		m := &l.Items[i]
-		out.remember("v1", "Namespace", m)
-		out.inv.Namespaces = append(out.inv.Namespaces, &corev1.Namespace{ObjectMeta: m.ObjectMeta})
-	}
+	out.inv.Namespaces = append(out.inv.Namespaces, list...)
+	out.namespaces = refs
 	return nil
 }
 
@@ -213,6 +221,10 @@ func (out *gathered) remember(apiVersion, kind string, obj metav1.Object) *corev
 
 // lookup returns the reference of the gathered object o names.
 func (out *gathered) lookup(o model.ObjectRef) (*corev1.ObjectReference, bool) {
+	if o.Kind == "Namespace" && o.Namespace == "" {
+		ref, ok := out.namespaces[o.Name]
+		return ref, ok
+	}
 	ref, ok := out.objects[inventory.Key(o)]
 	return ref, ok
 }

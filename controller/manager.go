@@ -7,15 +7,12 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -39,15 +36,8 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
-	cacheOpts := cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}:         {Transform: trimPod},
-			&appsv1.Deployment{}:  {Transform: trimWorkload},
-			&appsv1.StatefulSet{}: {Transform: trimWorkload},
-			&appsv1.DaemonSet{}:   {Transform: trimWorkload},
-		},
-	}
+	decoded := newDecodeCache()
+	cacheOpts := cache.Options{DefaultTransform: transform(decoded)}
 	if opts.scoped() {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range opts.readNamespaces() {
@@ -60,6 +50,7 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 		Cache:                   cacheOpts,
 		Metrics:                 metricsserver.Options{BindAddress: opts.MetricsBindAddress},
 		HealthProbeBindAddress:  opts.HealthProbeBindAddress,
+		PprofBindAddress:        opts.PprofBindAddress,
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        opts.LeaderElectionID,
 		LeaderElectionNamespace: opts.LeaderElectionNamespace,
@@ -74,10 +65,13 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 		return nil, err
 	}
 
+	outputs := newLedger()
 	r := &reconciler{
-		opts:     opts,
-		cache:    mgr.GetCache(),
-		applier:  &applier{client: mgr.GetClient(), dryRun: opts.DryRun, log: log},
+		opts:   opts,
+		cache:  mgr.GetCache(),
+		ledger: outputs,
+		applier: &applier{client: mgr.GetClient(), dryRun: opts.DryRun, ledger: outputs, onApply: opts.onApply,
+			concurrency: opts.MaxConcurrentApplies, log: log},
 		reporter: newReporter(mgr.GetEventRecorder(Name), log),
 		log:      log,
 	}
@@ -90,8 +84,21 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.watcher = newWatcher(c, mgr.GetCache(), mgr.GetRESTMapper(), dc, opts, log)
-	r.gatherer = &gatherer{reader: mgr.GetCache(), opts: opts, inputs: r.watcher.inputKinds, namespaces: !opts.scoped()}
+	r.reporter.onEvent = opts.onEvent
+	r.reporter.paced = newEventQueue()
+	qps, burst := cfg.QPS, cfg.Burst // the Events client's limits, client-go's when unset
+	if qps == 0 {
+		qps, burst = rest.DefaultQPS, rest.DefaultBurst
+	}
+	if err := mgr.Add(alwaysRunnable(func(ctx context.Context) error {
+		r.reporter.pace(ctx, qps, burst)
+		return nil
+	})); err != nil {
+		return nil, err
+	}
+	r.watcher = newWatcher(c, mgr.GetCache(), mgr.GetRESTMapper(), dc, outputs, decoded, opts, log)
+	r.gatherer = &gatherer{reader: mgr.GetCache(), opts: opts, decoded: decoded, inputs: r.watcher.inputKinds,
+		namespaces: !opts.scoped(), nsList: r.watcher.namespaces}
 	if err := r.watcher.watchStatic(); err != nil {
 		return nil, err
 	}
@@ -100,6 +107,15 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	}
 	if err := mgr.Add(alwaysRunnable(r.watcher.rediscover)); err != nil {
 		return nil, err
+	}
+	if opts.ResyncPeriod > 0 {
+		// Only the leader reconciles, so only the leader resyncs.
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+			r.watcher.resyncEvery(ctx, opts.ResyncPeriod, &r.resync)
+			return nil
+		})); err != nil {
+			return nil, err
+		}
 	}
 
 	var synced atomic.Bool
@@ -130,33 +146,3 @@ type alwaysRunnable func(context.Context) error
 
 func (f alwaysRunnable) Start(ctx context.Context) error { return f(ctx) }
 func (alwaysRunnable) NeedLeaderElection() bool          { return false }
-
-// trimPod keeps what the reader reads of a Pod (metadata, service account, container ports)
-// and drops the rest, status above all, to keep the cache small.
-func trimPod(in any) (any, error) {
-	p, ok := in.(*corev1.Pod)
-	if !ok {
-		return in, nil
-	}
-	p.Status = corev1.PodStatus{}
-	p.Spec.Volumes = nil
-	for i := range p.Spec.Containers {
-		c := &p.Spec.Containers[i]
-		c.Env, c.EnvFrom, c.VolumeMounts, c.Command, c.Args = nil, nil, nil, nil, nil
-	}
-	p.Spec.InitContainers = nil
-	return p, nil
-}
-
-// trimWorkload drops a workload's status.
-func trimWorkload(in any) (any, error) {
-	switch w := in.(type) {
-	case *appsv1.Deployment:
-		w.Status = appsv1.DeploymentStatus{}
-	case *appsv1.StatefulSet:
-		w.Status = appsv1.StatefulSetStatus{}
-	case *appsv1.DaemonSet:
-		w.Status = appsv1.DaemonSetStatus{}
-	}
-	return in, nil
-}

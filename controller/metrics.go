@@ -42,15 +42,35 @@ var registerMetrics = sync.OnceFunc(func() {
 	metrics.Registry.MustRegister(translationsTotal, findingsGauge, reconcileDuration, appliedTotal, prunedTotal)
 })
 
+// findingLabels remembers, per namespace, the code and severity labels of the findings gauges
+// set for it, so that replacing them does not search every series of every namespace.
+var findingLabels = struct {
+	sync.Mutex
+	m map[string][][2]string
+}{m: map[string][][2]string{}}
+
 // setFindings replaces namespace ns's findings gauges with the counts in fs.
 func setFindings(ns string, fs model.Findings) {
-	findingsGauge.DeletePartialMatch(prometheus.Labels{"namespace": ns})
 	counts := map[[2]string]int{}
 	for _, f := range fs {
 		counts[[2]string{string(f.Code), f.Severity.String()}]++
 	}
+	findingLabels.Lock()
+	defer findingLabels.Unlock()
+	for _, k := range findingLabels.m[ns] {
+		if _, ok := counts[k]; !ok {
+			findingsGauge.DeleteLabelValues(ns, k[0], k[1])
+		}
+	}
+	keys := make([][2]string, 0, len(counts))
 	for k, n := range counts {
 		findingsGauge.WithLabelValues(ns, k[0], k[1]).Set(float64(n))
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		delete(findingLabels.m, ns)
+	} else {
+		findingLabels.m[ns] = keys
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/meshbridge/meshbridge/inventory"
@@ -47,6 +48,9 @@ type Options struct {
 	// MetricsBindAddress and HealthProbeBindAddress are listen addresses; "0" disables them.
 	MetricsBindAddress     string
 	HealthProbeBindAddress string
+	// PprofBindAddress serves net/http/pprof at /debug/pprof/; "" or "0" (the default)
+	// disables it.
+	PprofBindAddress string
 	// LeaderElection makes replicas elect one active reconciler.
 	LeaderElection          bool
 	LeaderElectionNamespace string
@@ -57,11 +61,22 @@ type Options struct {
 	DiscoveryInterval time.Duration
 	// MaxConcurrentReconciles bounds parallel namespace reconciles (default 2).
 	MaxConcurrentReconciles int
+	// MaxConcurrentApplies bounds the writes (applies, deletions) one namespace reconcile has
+	// in flight at once (default 8).
+	MaxConcurrentApplies int
+	// ResyncPeriod is how often every namespace is translated and every output applied again,
+	// whether or not anything is known to have changed; 0 never.
+	ResyncPeriod time.Duration
 	// Logger receives the controller's logs; the zero value discards them.
 	Logger logr.Logger
 
 	// translate replaces translate.Translate in unit tests of this package.
 	translate func(*inventory.Inventory, translate.Options) (translate.Result, error)
+	// onApply, when set, is told of every apply request (tests count them).
+	onApply func(*unstructured.Unstructured)
+	// onEvent, when set, is told of every Event recorded: the API server folds Events that
+	// differ only by note into one series, so tests count them here.
+	onEvent func(reason, note string)
 }
 
 // withDefaults fills the defaults and checks the options.
@@ -94,8 +109,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.DiscoveryInterval <= 0 {
 		o.DiscoveryInterval = time.Minute
 	}
+	if o.PprofBindAddress == "" {
+		o.PprofBindAddress = "0"
+	}
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 2
+	}
+	if o.MaxConcurrentApplies <= 0 {
+		o.MaxConcurrentApplies = 8
 	}
 	if o.translate == nil {
 		o.translate = translate.Translate

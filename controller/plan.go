@@ -39,7 +39,7 @@ func owns(ns string, obj metav1.Object) bool {
 }
 
 // desiredIn returns copies of the translated objects that live in namespace ns, labelled as
-// owned by ns. The translation of ns's inventory may also produce objects for other
+// owned by ns and annotated with the hash of their content (HashAnnotation). The translation of ns's inventory may also produce objects for other
 // namespaces (from root-namespace policy, say); their own namespace's reconcile writes those.
 // A key produced twice keeps its first object; writers never do that, but it must not decide
 // anything by chance.
@@ -51,7 +51,11 @@ func desiredIn(ns string, objs []*unstructured.Unstructured) []*unstructured.Uns
 			continue
 		}
 		seen[keyOf(o)] = true
-		c := o.DeepCopy()
+		// A copy of what changes (the metadata); the spec is shared, and nothing changes it.
+		c := &unstructured.Unstructured{Object: maps.Clone(o.Object)}
+		if md, ok := o.Object["metadata"].(map[string]any); ok {
+			c.Object["metadata"] = maps.Clone(md)
+		}
 		labels := maps.Clone(c.GetLabels())
 		if labels == nil {
 			labels = map[string]string{}
@@ -59,6 +63,14 @@ func desiredIn(ns string, objs []*unstructured.Unstructured) []*unstructured.Uns
 		labels[ManagedByLabel] = ManagedByValue
 		labels[OwnerNamespaceLabel] = ns
 		c.SetLabels(labels)
+		if h := contentHash(c); h != "" {
+			annotations := maps.Clone(c.GetAnnotations())
+			if annotations == nil {
+				annotations = map[string]string{}
+			}
+			annotations[HashAnnotation] = h
+			c.SetAnnotations(annotations)
+		}
 		out = append(out, c)
 	}
 	return out
@@ -74,6 +86,9 @@ type planned struct {
 type plan struct {
 	// apply are objects to create (existing nil) or to apply over an owned object.
 	apply []planned
+	// current are owned objects that already hold what would be applied; they are left as
+	// they are.
+	current []planned
 	// blocked are objects whose name an object meshbridge does not own holds; they are left alone.
 	blocked []planned
 	// prune are owned objects the translation no longer produces.
@@ -81,16 +96,20 @@ type plan struct {
 }
 
 // makePlan decides what to do with the desired objects of namespace ns, given a lookup of
-// existing objects by key and the objects that carry ns's ownership labels. It is the whole of
-// the ownership rule: create what is missing, apply over what ns owns, never touch what it does
-// not own, delete what it owns and no longer wants.
-func makePlan(ns string, desired []*unstructured.Unstructured, existing func(objKey) *metav1.PartialObjectMetadata, owned []*metav1.PartialObjectMetadata) plan {
+// existing objects by key, the objects that carry ns's ownership labels, and a test of whether
+// an owned object already holds a desired one (nil: never). It is the whole of the ownership
+// rule: create what is missing, apply over what ns owns unless it is current, never touch what
+// it does not own, delete what it owns and no longer wants.
+func makePlan(ns string, desired []*unstructured.Unstructured, existing func(objKey) *metav1.PartialObjectMetadata,
+	owned []*metav1.PartialObjectMetadata, current func(*unstructured.Unstructured, *metav1.PartialObjectMetadata) bool) plan {
 	var p plan
 	want := map[objKey]bool{}
 	for _, d := range desired {
 		want[keyOf(d)] = true
 		e := existing(keyOf(d))
 		switch {
+		case e != nil && owns(ns, e) && current != nil && current(d, e):
+			p.current = append(p.current, planned{obj: d, existing: e})
 		case e == nil || owns(ns, e):
 			p.apply = append(p.apply, planned{obj: d, existing: e})
 		default:

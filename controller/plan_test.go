@@ -44,9 +44,11 @@ func TestMakePlan(t *testing.T) {
 		name     string
 		desired  []string
 		existing []*metav1.PartialObjectMetadata // the cluster, in namespace shop
+		current  []string                        // owned objects that already hold the desired ones
 		apply    []string
 		blocked  []string
 		prune    []string
+		same     []string // what current reports
 	}{
 		{
 			name:    "missing objects are created",
@@ -86,6 +88,24 @@ func TestMakePlan(t *testing.T) {
 			prune: []string{"stale"},
 		},
 		{
+			name:    "owned objects that already hold the translation are left as they are",
+			desired: []string{"a", "b"},
+			existing: []*metav1.PartialObjectMetadata{
+				existingRoute("shop", "a", ownedBy("shop")),
+				existingRoute("shop", "b", ownedBy("shop")),
+			},
+			same:    []string{"a"},
+			current: []string{"a"},
+			apply:   []string{"b"},
+		},
+		{
+			name:     "an object that is not owned is blocked even when it looks current",
+			desired:  []string{"a"},
+			existing: []*metav1.PartialObjectMetadata{existingRoute("shop", "a", ownedBy("other"))},
+			same:     []string{"a"},
+			blocked:  []string{"a"},
+		},
+		{
 			name:     "an empty translation prunes everything owned",
 			existing: []*metav1.PartialObjectMetadata{existingRoute("shop", "b", ownedBy("shop")), existingRoute("shop", "a", ownedBy("shop"))},
 			prune:    []string{"a", "b"},
@@ -101,7 +121,16 @@ func TestMakePlan(t *testing.T) {
 			for _, e := range tt.existing {
 				byKey[keyOf(e)] = e
 			}
-			p := makePlan("shop", desired, func(k objKey) *metav1.PartialObjectMetadata { return byKey[k] }, tt.existing)
+			var current func(*unstructured.Unstructured, *metav1.PartialObjectMetadata) bool
+			if tt.same != nil {
+				current = func(d *unstructured.Unstructured, _ *metav1.PartialObjectMetadata) bool {
+					return slices.Contains(tt.same, d.GetName())
+				}
+			}
+			p := makePlan("shop", desired, func(k objKey) *metav1.PartialObjectMetadata { return byKey[k] }, tt.existing, current)
+			if got := names2(p.current); !slices.Equal(got, tt.current) {
+				t.Errorf("current = %v, want %v", got, tt.current)
+			}
 			var apply, blocked []string
 			for _, a := range p.apply {
 				apply = append(apply, a.obj.GetName())
@@ -117,6 +146,14 @@ func TestMakePlan(t *testing.T) {
 	}
 }
 
+func names2(ps []planned) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.obj.GetName())
+	}
+	return out
+}
+
 func TestDesiredIn(t *testing.T) {
 	a := route("shop", "a")
 	a.SetLabels(map[string]string{"app": "web", OwnerNamespaceLabel: "forged"})
@@ -130,6 +167,17 @@ func TestDesiredIn(t *testing.T) {
 	want := map[string]string{"app": "web", ManagedByLabel: ManagedByValue, OwnerNamespaceLabel: "shop"}
 	if l := got[0].GetLabels(); !equalMaps(l, want) {
 		t.Errorf("labels = %v, want %v", l, want)
+	}
+	h := got[0].GetAnnotations()[HashAnnotation]
+	if len(h) != 32 {
+		t.Errorf("hash annotation = %q, want 32 hex digits", h)
+	}
+	if h == got[1].GetAnnotations()[HashAnnotation] {
+		t.Error("two different objects have the same hash")
+	}
+	again := desiredIn("shop", objs)
+	if again[0].GetAnnotations()[HashAnnotation] != h {
+		t.Error("the hash of the same object differs between two translations")
 	}
 	if a.GetLabels()[OwnerNamespaceLabel] != "forged" {
 		t.Error("desiredIn changed the translation's object instead of a copy")

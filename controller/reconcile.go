@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -27,6 +29,8 @@ type reconciler struct {
 	watcher  *watcher
 	applier  *applier
 	reporter *reporter
+	ledger   *ledger
+	resync   resync
 	log      logr.Logger
 }
 
@@ -65,6 +69,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{}, nil
 	}
 
+	gathered := time.Now()
 	res, err := r.opts.translate(g.inv, r.opts.translateOptions())
 	if err != nil {
 		return reconcile.Result{}, reconcile.TerminalError(fmt.Errorf("translating namespace %s: %w", ns, err))
@@ -77,11 +82,19 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 	desired := desiredIn(ns, res.Objects)
 	desired, unserved := r.served(ctx, desired)
-	p, err := r.plan(ctx, ns, desired)
+	epoch, full := r.resync.due(ns)
+	current := r.ledger.current
+	if full || r.opts.DryRun {
+		// A resync applies everything; a dry run keeps no ledger and reports every difference.
+		current = nil
+	}
+	p, err := r.plan(ctx, ns, desired, current)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	planned := time.Now()
 	out := r.applier.execute(ctx, ns, p, g.lookup)
+	written := time.Now()
 	find := func(o model.ObjectRef) (*corev1.ObjectReference, bool) {
 		if ref, ok := g.lookup(o); ok {
 			return ref, true
@@ -96,8 +109,11 @@ func (r *reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		translationsTotal.WithLabelValues("failed").Inc()
 		return reconcile.Result{}, out.err
 	}
+	r.resync.finished(ns, epoch)
 	translationsTotal.WithLabelValues("applied").Inc()
-	log.V(1).Info("reconciled", "objects", len(desired), "findings", len(findings), "took", time.Since(start))
+	log.V(1).Info("reconciled", "objects", len(desired), "applied", len(p.apply), "current", len(p.current),
+		"pruned", len(p.prune), "findings", len(findings), "took", time.Since(start),
+		"gather", gathered.Sub(start), "translate", planned.Sub(gathered), "write", written.Sub(planned))
 	return reconcile.Result{}, nil
 }
 
@@ -111,6 +127,7 @@ func (r *reconciler) report(ns string, fs model.Findings, find func(model.Object
 func (r *reconciler) forget(ns string) {
 	setFindings(ns, nil)
 	r.reporter.standing(ns, nil)
+	r.resync.forget(ns)
 }
 
 // namespaceGone reports whether ns no longer exists or is being deleted; then there is
@@ -135,11 +152,16 @@ func (r *reconciler) namespaceGone(ctx context.Context, ns string) (bool, error)
 func (r *reconciler) served(ctx context.Context, objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, model.Findings) {
 	var keep []*unstructured.Unstructured
 	var fs model.Findings
+	looked := map[schema.GroupVersionKind]error{} // a translation writes a few kinds, many objects
 	for _, o := range objs {
 		gvk := o.GroupVersionKind()
-		_, _, err := r.watcher.output(ctx, gvk.GroupKind())
-		if err == nil {
-			_, err = r.watcher.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		err, ok := looked[gvk]
+		if !ok {
+			_, _, err = r.watcher.output(ctx, gvk.GroupKind())
+			if err == nil {
+				_, err = r.watcher.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+			}
+			looked[gvk] = err
 		}
 		if err != nil {
 			for _, src := range origins(o) {
@@ -154,44 +176,85 @@ func (r *reconciler) served(ctx context.Context, objs []*unstructured.Unstructur
 }
 
 // plan looks up the existing objects for the desired ones and the owned objects of ns in the
-// cache, and decides what to do.
-func (r *reconciler) plan(ctx context.Context, ns string, desired []*unstructured.Unstructured) (plan, error) {
-	existing := map[objKey]*metav1.PartialObjectMetadata{}
+// cache, and decides what to do; current tells owned objects that need no apply (nil: none).
+// Each output kind of ns is listed once, without copies (nothing here changes the cached
+// objects; the list items are copies of their structs, whose GVK is set).
+func (r *reconciler) plan(ctx context.Context, ns string, desired []*unstructured.Unstructured,
+	current func(*unstructured.Unstructured, *metav1.PartialObjectMetadata) bool) (plan, error) {
+	kinds := r.watcher.outputKinds()
 	for _, d := range desired {
 		gvk, _, err := r.watcher.output(ctx, d.GroupVersionKind().GroupKind())
 		if err != nil {
 			return plan{}, err
 		}
-		m := metadataObject(gvk)
-		switch err := r.cache.Get(ctx, client.ObjectKeyFromObject(d), m); {
-		case apierrors.IsNotFound(err):
-		case err != nil:
-			return plan{}, fmt.Errorf("looking up %s: %w", keyOf(d), err)
-		default:
-			m.SetGroupVersionKind(gvk)
-			existing[keyOf(d)] = m
+		if !slices.Contains(kinds, gvk) {
+			kinds = append(kinds, gvk)
 		}
 	}
+	existing := map[objKey]*metav1.PartialObjectMetadata{}
 	var owned []*metav1.PartialObjectMetadata
-	for _, gvk := range r.watcher.outputKinds() {
+	for _, gvk := range kinds {
 		l := metadataList(gvk.GroupVersion().String(), gvk.Kind+"List")
-		err := r.cache.List(ctx, l, client.InNamespace(ns),
-			client.MatchingLabels{ManagedByLabel: ManagedByValue, OwnerNamespaceLabel: ns})
+		err := r.cache.List(ctx, l, client.InNamespace(ns), client.UnsafeDisableDeepCopy)
 		if meta.IsNoMatchError(err) {
 			continue // the CRD went away
 		}
 		if err != nil {
-			return plan{}, fmt.Errorf("listing owned %s: %w", gvk.Kind, err)
+			return plan{}, fmt.Errorf("listing %s: %w", gvk.Kind, err)
 		}
 		for i := range l.Items {
-			l.Items[i].SetGroupVersionKind(gvk)
-			owned = append(owned, &l.Items[i])
+			m := &l.Items[i]
+			m.SetGroupVersionKind(gvk)
+			existing[keyOf(m)] = m
+			if owns(ns, m) {
+				owned = append(owned, m)
+			}
 		}
 	}
-	return makePlan(ns, desired, func(k objKey) *metav1.PartialObjectMetadata { return existing[k] }, owned), nil
+	return makePlan(ns, desired, func(k objKey) *metav1.PartialObjectMetadata { return existing[k] }, owned, current), nil
 }
 
 // origin turns an object reference into a finding origin.
 func origin(ref *corev1.ObjectReference) model.ObjectRef {
 	return model.ObjectRef{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
+}
+
+// resync counts the periodic full resyncs (--resync-period): each bumps the epoch, and a
+// namespace whose last complete reconcile is of an older epoch applies every output, current
+// or not, which repairs whatever drift left no trace the ledger sees.
+type resync struct {
+	mu    sync.Mutex
+	epoch int
+	done  map[string]int
+}
+
+// next starts a new epoch.
+func (s *resync) next() {
+	s.mu.Lock()
+	s.epoch++
+	s.mu.Unlock()
+}
+
+// due returns the epoch and whether namespace ns has yet to be fully applied in it.
+func (s *resync) due(ns string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.epoch, s.done[ns] < s.epoch
+}
+
+// forget drops what is kept about a namespace that is gone.
+func (s *resync) forget(ns string) {
+	s.mu.Lock()
+	delete(s.done, ns)
+	s.mu.Unlock()
+}
+
+// finished records that namespace ns was fully reconciled in epoch.
+func (s *resync) finished(ns string, epoch int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = map[string]int{}
+	}
+	s.done[ns] = max(s.done[ns], epoch)
 }

@@ -8,84 +8,112 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// refsIndex is the cache index of Istio objects by the namespaces they reference.
-const refsIndex = "meshbridge.io/refs"
+// The cache indexes of Istio objects by the namespaces they reference (see refsOf).
+const (
+	// shapesIndex: the namespaces whose output the object may shape, whose translation
+	// therefore reads it.
+	shapesIndex = "meshbridge.io/shapes"
+	// needsIndex: the namespaces whose Services, workloads or service accounts its
+	// translation reads, so that a change there translates it again.
+	needsIndex = "meshbridge.io/needs"
+)
 
 // allNamespaces is the refs value of an object that reaches into every namespace.
 const allNamespaces = "*"
 
-// refsOf returns the namespaces, other than its own, whose Services, workloads or service
-// accounts the translation of u may need, or whose output u may shape: destination and host
-// namespaces, gateway and delegate namespaces, source namespaces and principals. "*" stands for
-// every namespace. It reads the object unstructured, so that it works on every served version
-// and on objects too broken to decode. The list is sorted and generous: including a namespace
-// too many costs a little work, missing one leaves an output stale.
-func refsOf(u *unstructured.Unstructured) []string {
+// refs are the namespaces other than its own that an Istio object reaches into.
+type refs struct {
+	// needs are the namespaces whose Services, workloads or service accounts the object's
+	// translation may read: destination and host namespaces, gateway and delegate
+	// namespaces, source namespaces and principals.
+	needs []string
+	// shapes are the namespaces whose output the object's translation may write or change:
+	// the namespaces of the Services and gateways it routes for or to (an HTTPRoute there,
+	// a ReferenceGrant). Every namespace translation reads the objects that shape it.
+	// Access policy sources (AuthorizationPolicy, ServiceRoleBinding) shape nothing outside
+	// their own namespace: their outputs live beside them (placement_test.go holds every
+	// writer to it), the namespaces they name are only read.
+	shapes []string
+}
+
+// refsOf returns what u references. "*" stands for every namespace. It reads the object
+// unstructured, so that it works on every served version and on objects too broken to decode.
+// The lists are sorted and generous: including a namespace too many costs a little work,
+// missing one leaves an output stale.
+func refsOf(u *unstructured.Unstructured) refs {
 	own := u.GetNamespace()
-	r := refSet{own: own}
+	both := refSet{own: own}  // needed and shaped
+	needs := refSet{own: own} // only needed
+	var shapes refSet
 	spec, _ := u.Object["spec"].(map[string]any)
 	switch u.GetKind() {
 	case "VirtualService":
-		r.hosts(strings1(spec, "hosts"))
+		both.hosts(strings1(spec, "hosts"))
 		for _, g := range strings1(spec, "gateways") {
-			r.gateway(g)
+			both.gateway(g)
 		}
 		for _, section := range []string{"http", "tcp", "tls"} {
 			for _, rule := range mapList(spec, section) {
 				for _, m := range mapList(rule, "match") {
 					for _, g := range strings1(m, "gateways") {
-						r.gateway(g)
+						both.gateway(g)
 					}
-					r.namespace(str(m, "sourceNamespace"))
+					both.namespace(str(m, "sourceNamespace"))
 				}
 				for _, rt := range mapList(rule, "route") {
-					r.host(str(dig(rt, "destination"), "host"))
+					both.host(str(dig(rt, "destination"), "host"))
 				}
-				r.host(str(dig(rule, "mirror"), "host"))
+				both.host(str(dig(rule, "mirror"), "host"))
 				for _, m := range mapList(rule, "mirrors") {
-					r.host(str(dig(m, "destination"), "host"))
+					both.host(str(dig(m, "destination"), "host"))
 				}
-				r.namespace(str(dig(rule, "delegate"), "namespace"))
+				both.namespace(str(dig(rule, "delegate"), "namespace"))
 			}
 		}
 	case "DestinationRule":
-		r.host(str(spec, "host"))
+		both.host(str(spec, "host"))
 	case "AuthorizationPolicy":
 		for _, rule := range mapList(spec, "rules") {
 			for _, from := range mapList(rule, "from") {
 				src := dig(from, "source")
-				r.namespaces(strings1(src, "namespaces"), strings1(src, "notNamespaces"))
-				r.principals(strings1(src, "principals"), strings1(src, "notPrincipals"))
+				needs.namespaces(strings1(src, "namespaces"), strings1(src, "notNamespaces"))
+				needs.principals(strings1(src, "principals"), strings1(src, "notPrincipals"))
 			}
 			for _, when := range mapList(rule, "when") {
 				values := append(strings1(when, "values"), strings1(when, "notValues")...)
 				switch str(when, "key") {
 				case "source.namespace":
-					r.namespaces(values)
+					needs.namespaces(values)
 				case "source.principal":
-					r.principals(values)
+					needs.principals(values)
 				}
 			}
 		}
 	case "ServiceRole":
 		for _, rule := range mapList(spec, "rules") {
-			r.hosts(strings1(rule, "services"))
+			both.hosts(strings1(rule, "services"))
 		}
 	case "ServiceRoleBinding":
 		for _, s := range mapList(spec, "subjects") {
-			r.principals([]string{str(s, "user")})
+			needs.principals([]string{str(s, "user")})
 			props, _ := s["properties"].(map[string]any)
 			for k, v := range props {
 				if s, ok := v.(string); ok && (k == "source.namespace" || k == "namespace") {
-					r.namespace(s)
+					needs.namespace(s)
 				}
 			}
-			r.namespaces(strings1(s, "namespaces"), strings1(s, "not_namespaces"), strings1(s, "notNamespaces"))
+			needs.namespaces(strings1(s, "namespaces"), strings1(s, "not_namespaces"), strings1(s, "notNamespaces"))
 		}
 	case "ClusterRbacConfig", "RbacConfig":
-		r.add(allNamespaces)
+		// Every namespace reads the switch, but each Service's policy is translated in its
+		// own namespace: no namespace needs the others'.
+		shapes.add(allNamespaces)
 	}
-	return r.sorted()
+	for _, ns := range both.set {
+		needs.add(ns)
+		shapes.add(ns)
+	}
+	return refs{needs: needs.sorted(), shapes: shapes.sorted()}
 }
 
 // refSet collects referenced namespaces.

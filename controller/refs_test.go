@@ -21,7 +21,9 @@ func TestRefsOf(t *testing.T) {
 	tests := []struct {
 		name string
 		doc  string
-		want []string
+		want []string // needed and shaped
+		// needs are only needed, shapes only shaped
+		needs, shapes []string
 	}{
 		{
 			name: "short hosts stay in the object's namespace and FQDNs name theirs",
@@ -66,7 +68,7 @@ spec: {host: "*.payments.svc.cluster.local"}`,
 			want: []string{"payments"},
 		},
 		{
-			name: "source namespaces, principals and conditions are referenced; patterns mean all",
+			name: "source namespaces, principals and conditions are needed, not shaped; patterns mean all",
 			doc: `
 kind: AuthorizationPolicy
 metadata: {name: ap, namespace: shop}
@@ -78,10 +80,10 @@ spec:
     - {key: source.namespace, values: [ops]}
   - from:
     - source: {notNamespaces: ["dev-*"]}`,
-			want: []string{"*", "batch", "frontend", "ops"},
+			needs: []string{"*", "batch", "frontend", "ops"},
 		},
 		{
-			name: "ServiceRoleBinding users and source properties are referenced",
+			name: "ServiceRoleBinding users and source properties are needed, not shaped",
 			doc: `
 kind: ServiceRoleBinding
 metadata: {name: b, namespace: shop}
@@ -89,15 +91,15 @@ spec:
   subjects:
   - user: cluster.local/ns/frontend/sa/web
   - properties: {source.namespace: ops}`,
-			want: []string{"frontend", "ops"},
+			needs: []string{"frontend", "ops"},
 		},
 		{
-			name: "ClusterRbacConfig is mesh-wide",
+			name: "every namespace reads the ClusterRbacConfig, none needs another's objects for it",
 			doc: `
 kind: ClusterRbacConfig
 metadata: {name: default}
 spec: {mode: "ON"}`,
-			want: []string{"*"},
+			shapes: []string{"*"},
 		},
 		{
 			name: "fields of the wrong shape are ignored, not a panic",
@@ -111,8 +113,10 @@ spec: {hosts: 3, http: [{route: "x"}, 7]}`,
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := refsOf(mustUnstructured(t, tt.doc))
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("refsOf = %v, want %v", got, tt.want)
+			needs := slices.Sorted(slices.Values(append(slices.Clone(tt.want), tt.needs...)))
+			shapes := slices.Sorted(slices.Values(append(slices.Clone(tt.want), tt.shapes...)))
+			if !slices.Equal(got.needs, needs) || !slices.Equal(got.shapes, shapes) {
+				t.Errorf("refsOf: needs %v, shapes %v; want needs %v, shapes %v", got.needs, got.shapes, needs, shapes)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,25 @@ func TestChangesGoToAllowPoliciesWithPathsAndNoConditions(t *testing.T) {
 	}
 	if all := changeTargets(policies, 10); len(all) != 3 {
 		t.Errorf("%d candidates, want 3", len(all))
+	}
+}
+
+func TestCompareFindsOutputsThatDifferFromConvert(t *testing.T) {
+	want := map[string]*unstructured.Unstructured{
+		"Server/a/same":    policy(t, "metadata: {annotations: {meshbridge.io/source: AuthorizationPolicy/a/p}}\nspec: {port: 8080}"),
+		"Server/a/changed": policy(t, "spec: {port: 8080}"),
+		"Server/a/missing": policy(t, "spec: {port: 8080}"),
+	}
+	w := &outputWatch{seenKey: map[string]*unstructured.Unstructured{
+		// the cluster adds the controller's labels, its hash and the server's defaults
+		"Server/a/same": policy(t, `metadata:
+  labels: {app.kubernetes.io/managed-by: meshbridge}
+  annotations: {meshbridge.io/source: AuthorizationPolicy/a/p, meshbridge.io/applied-hash: x}
+spec: {port: 8080, proxyProtocol: unknown}`),
+		"Server/a/changed": policy(t, "spec: {port: 9090}"),
+	}}
+	n, bad := w.compare(want)
+	if n != 2 || len(bad) != 2 || !strings.HasPrefix(bad[0], "Server/a/changed: [spec]") || bad[1] != "Server/a/missing: missing" {
+		t.Errorf("compare = %d, %q", n, bad)
 	}
 }

@@ -8,7 +8,13 @@
 //   - the latency of a change: the time from updating one AuthorizationPolicy to the first
 //     change of an output object translated from it, seen through a watch, over -changes
 //     updates (median, p99, max);
-//   - the controller's resident memory after the sync and at its peak (VmRSS, VmHWM).
+//   - the controller's resident memory after the sync and at its peak (VmRSS, VmHWM);
+//   - whether the outputs in the cluster after the sync are those convert writes (each
+//     convert object's spec, labels and annotations found in the cluster's object).
+//
+// With -profiles DIR it also saves pprof profiles of the controller (through
+// --pprof-bind-address): CPU over the first 30 s of the sync and over the changes, heap after
+// the sync and at the end.
 //
 // `make bench BENCH_CONTROLLER=1` runs it after the convert measurements:
 //
@@ -29,7 +35,15 @@ type config struct {
 	translator, to, doc, assets, root string
 	istio, changes                    int
 	timeout, syncTimeout              time.Duration
+	profiles                          string   // folder for pprof profiles of the controller; none when empty
+	args                              []string // more arguments for translator run
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
 	var cfg config
@@ -42,6 +56,8 @@ func main() {
 	flag.StringVar(&cfg.assets, "assets", os.Getenv("KUBEBUILDER_ASSETS"), "folder holding kube-apiserver and etcd (default: built by hack/envtest-assets.sh)")
 	flag.StringVar(&cfg.root, "root", ".", "the repository root (for CRDs and hack/envtest-assets.sh)")
 	flag.StringVar(&cfg.doc, "doc", "", "also write the results into this Markdown file, between its controller markers")
+	flag.StringVar(&cfg.profiles, "profiles", "", "write pprof profiles of the controller (CPU during the sync and the changes, heap after each) and its log into this folder")
+	flag.Var((*stringList)(&cfg.args), "arg", "an argument to add to translator run (repeatable), e.g. -arg=--kube-api-qps=50")
 	flag.Parse()
 
 	// On a signal the context ends, so that the API server, etcd and the controller are stopped.

@@ -36,6 +36,10 @@ type result struct {
 	cut                        int             // changes not made for lack of time
 	rssSync, rssPeak           int64           // bytes
 	outputs                    int
+	verified                   bool     // the outputs were compared with convert's
+	mismatched                 []string // outputs that differ from convert's (the first few)
+	mismatches                 int
+	requests                   map[string]float64 // the controller's API requests by method, during the sync
 }
 
 // changeTimeout bounds the wait for one change to show in the output.
@@ -61,6 +65,11 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		return res, err
 	}
 	res.expected = len(expected)
+	if cfg.profiles != "" {
+		if err := os.MkdirAll(cfg.profiles, 0o755); err != nil {
+			return res, err
+		}
+	}
 
 	logf("starting kube-apiserver and etcd")
 	env, kubeconfig, err := startEnv(cfg, dir)
@@ -105,11 +114,15 @@ func measure(ctx context.Context, cfg config) (result, error) {
 	defer proc.stop()
 	start = time.Now()
 	syncCtx, cancel := context.WithTimeout(ctx, cfg.syncTimeout)
+	syncProfile := proc.cpuProfile(syncCtx, cfg, "sync-cpu.pprof", 5*time.Second, 30*time.Second)
 	res.translations, err = waitSynced(syncCtx, metricsURL, watch, expected, proc)
 	cancel()
 	res.sync = time.Since(start)
 	res.rssSync, res.rssPeak = procMemory(proc.cmd.Process.Pid)
 	res.outputs, res.missing = watch.objects(expected)
+	res.requests, _ = requestsByMethod(metricsURL)
+	<-syncProfile
+	proc.heapProfile(cfg, "sync-heap.pprof")
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		logf("the initial sync did not finish within %s: %d of %d outputs missing after %.0f namespace translations; changes not measured",
@@ -119,10 +132,18 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		return res, err
 	}
 	res.synced = true
-	logf("initial sync in %s: %d output objects, controller RSS %.0f MB", res.sync.Round(time.Millisecond),
-		res.outputs, float64(res.rssSync)/(1<<20))
+	logf("initial sync in %s: %d output objects, controller RSS %.0f MB, requests %v", res.sync.Round(time.Millisecond),
+		res.outputs, float64(res.rssSync)/(1<<20), res.requests)
+	time.Sleep(2 * time.Second) // the last updates of the sync
+	res.mismatches, res.mismatched = watch.compare(expected)
+	res.verified = true
+	logf("outputs compared with convert's: %d of %d differ", res.mismatches, len(expected))
 
+	before, _ := scrape(metricsURL)
 	targets := changeTargets(c.policies, cfg.changes)
+	changesCtx, stopProfile := context.WithCancel(ctx)
+	defer stopProfile()
+	changesProfile := proc.cpuProfile(changesCtx, cfg, "changes-cpu.pprof", 0, time.Duration(len(targets))*300*time.Millisecond)
 	deadline, hasDeadline := ctx.Deadline()
 	for i, p := range targets {
 		if hasDeadline && time.Until(deadline) < changeTimeout+30*time.Second {
@@ -140,6 +161,19 @@ func measure(ctx context.Context, cfg config) (result, error) {
 		}
 		res.latencies = append(res.latencies, lat)
 	}
+	stopProfile()
+	if after, err := scrape(metricsURL); err == nil && before != nil {
+		per := func(name string) (float64, float64) {
+			n := after[name+"_count"] - before[name+"_count"]
+			return n, 1000 * (after[name+"_sum"] - before[name+"_sum"]) / max(n, 1)
+		}
+		n, rec := per("meshbridge_reconcile_duration_seconds")
+		_, queued := per("workqueue_queue_duration_seconds")
+		logf("during the changes: %.0f reconciles, %.1f ms each on average, %.1f ms in the queue on average; slowest changes %v",
+			n, rec, queued, slowest(res.latencies, 5))
+	}
+	<-changesProfile
+	proc.heapProfile(cfg, "end-heap.pprof")
 	_, res.rssPeak = procMemory(proc.cmd.Process.Pid)
 	logf("%d changes: %d showed, %d did not within %s", len(targets)-res.cut, len(res.latencies), res.timeouts, changeTimeout)
 	return res, nil
@@ -147,8 +181,8 @@ func measure(ctx context.Context, cfg config) (result, error) {
 
 // expectedOutputs runs convert on the corpus: the controller's sync is done when the cluster
 // holds every object convert writes (the two run the same translation). It returns their kinds
-// and their keys.
-func expectedOutputs(cfg config, dir string, c *corpus) ([]schema.GroupVersionKind, map[string]bool, error) {
+// and the objects by key.
+func expectedOutputs(cfg config, dir string, c *corpus) ([]schema.GroupVersionKind, map[string]*unstructured.Unstructured, error) {
 	var buf bytes.Buffer
 	for _, o := range append(slices.Clone(c.namespaces), c.objects...) {
 		b, err := yaml.Marshal(o.Object)
@@ -172,13 +206,14 @@ func expectedOutputs(cfg config, dir string, c *corpus) ([]schema.GroupVersionKi
 	}
 	seen := map[schema.GroupVersionKind]bool{}
 	var kinds []schema.GroupVersionKind
-	keys := map[string]bool{}
-	for _, o := range list.Items {
+	keys := map[string]*unstructured.Unstructured{}
+	for i := range list.Items {
+		o := &list.Items[i]
 		if gvk := o.GroupVersionKind(); !seen[gvk] {
 			seen[gvk] = true
 			kinds = append(kinds, gvk)
 		}
-		keys[objectKey(o.GetKind(), o.GetNamespace(), o.GetName())] = true
+		keys[objectKey(o.GetKind(), o.GetNamespace(), o.GetName())] = o
 	}
 	if len(kinds) == 0 {
 		return nil, nil, fmt.Errorf("convert --to %s writes nothing for this corpus", cfg.to)
@@ -188,9 +223,10 @@ func expectedOutputs(cfg config, dir string, c *corpus) ([]schema.GroupVersionKi
 
 // controllerProcess is `translator run`.
 type controllerProcess struct {
-	cmd  *exec.Cmd
-	done chan error
-	log  string
+	cmd   *exec.Cmd
+	done  chan error
+	log   string
+	pprof string // base URL of its pprof endpoint, when profiling
 }
 
 func (p *controllerProcess) stop() {
@@ -211,30 +247,46 @@ func startController(ctx context.Context, cfg config, dir, kubeconfig string) (*
 	addr := l.Addr().String()
 	l.Close()
 	logPath := filepath.Join(dir, "controller.log")
+	if cfg.profiles != "" {
+		logPath = filepath.Join(cfg.profiles, "controller.log") // kept beside the profiles
+	}
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.CommandContext(ctx, cfg.translator, "run", "--to", cfg.to, "--kubeconfig", kubeconfig,
-		"--metrics-bind-address", addr, "--health-probe-bind-address", "0")
+	args := []string{"run", "--to", cfg.to, "--kubeconfig", kubeconfig,
+		"--metrics-bind-address", addr, "--health-probe-bind-address", "0"}
+	pprof := ""
+	if cfg.profiles != "" {
+		pl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, "", err
+		}
+		pprofAddr := pl.Addr().String()
+		pl.Close()
+		args = append(args, "--pprof-bind-address", pprofAddr)
+		pprof = "http://" + pprofAddr + "/debug/pprof/"
+	}
+	cmd := exec.CommandContext(ctx, cfg.translator, append(args, cfg.args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, "", err
 	}
-	p := &controllerProcess{cmd: cmd, done: make(chan error, 1), log: logPath}
+	p := &controllerProcess{cmd: cmd, done: make(chan error, 1), log: logPath, pprof: pprof}
 	go func() { p.done <- cmd.Wait(); logFile.Close() }()
 	return p, "http://" + addr + "/metrics", nil
 }
 
 // waitSynced waits until the cluster holds every expected output. It returns the number of
 // namespace translations done by then.
-func waitSynced(ctx context.Context, url string, w *outputWatch, expected map[string]bool, p *controllerProcess) (float64, error) {
-	translations := 0.0
+func waitSynced(ctx context.Context, url string, w *outputWatch, expected map[string]*unstructured.Unstructured, p *controllerProcess) (float64, error) {
+	translations, goroutines, heap := 0.0, 0.0, 0.0
 	progress := time.NewTicker(30 * time.Second)
 	defer progress.Stop()
 	for {
 		if m, err := scrape(url); err == nil {
 			translations = m["meshbridge_translations_total"]
+			goroutines, heap = m["go_goroutines"], m["go_memstats_heap_inuse_bytes"]
 		}
 		if _, missing := w.objects(expected); missing == 0 {
 			return translations, nil
@@ -252,8 +304,8 @@ func waitSynced(ctx context.Context, url string, w *outputWatch, expected map[st
 		case <-progress.C:
 			rss, _ := procMemory(p.cmd.Process.Pid)
 			_, missing := w.objects(expected)
-			logf("  syncing: %d of %d outputs missing, %.0f namespace translations, controller RSS %.0f MB",
-				missing, len(expected), translations, float64(rss)/(1<<20))
+			logf("  syncing: %d of %d outputs missing, %.0f namespace translations, controller RSS %.0f MB (heap in use %.0f MB, %.0f goroutines)",
+				missing, len(expected), translations, float64(rss)/(1<<20), heap/(1<<20), goroutines)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
@@ -380,4 +432,45 @@ func procMemory(pid int) (rss, peak int64) {
 		}
 	}
 	return rss, peak
+}
+
+// requestsByMethod sums client-go's rest_client_requests_total of the controller by method.
+func requestsByMethod(url string) (map[string]float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	s := bufio.NewScanner(resp.Body)
+	s.Buffer(make([]byte, 1<<20), 1<<20)
+	for s.Scan() {
+		line := s.Text()
+		if !strings.HasPrefix(line, "rest_client_requests_total{") {
+			continue
+		}
+		_, labels, _ := strings.Cut(line, "{")
+		labels, value, _ := strings.Cut(labels, "} ")
+		_, method, ok := strings.Cut(labels, `method="`)
+		if !ok {
+			continue
+		}
+		method, _, _ = strings.Cut(method, `"`)
+		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil {
+			out[method] += v
+		}
+	}
+	return out, s.Err()
+}
+
+// slowest returns the n longest durations, longest first, rounded to the millisecond.
+func slowest(d []time.Duration, n int) []time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	slices.Reverse(s)
+	s = s[:min(n, len(s))]
+	for i := range s {
+		s[i] = s[i].Round(time.Millisecond)
+	}
+	return s
 }

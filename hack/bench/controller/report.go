@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -43,6 +44,16 @@ func render(cfg config, r result) string {
 			r.sync.Round(time.Second), r.missing, r.expected)
 	}
 	fmt.Fprintf(&b, "| namespace translations during the sync | %.0f (%d namespaces) | |\n", r.translations, r.namespaces)
+	if len(r.requests) > 0 {
+		var methods []string
+		for _, m := range slices.Sorted(maps.Keys(r.requests)) {
+			methods = append(methods, fmt.Sprintf("%.0f %s", r.requests[m], m))
+		}
+		fmt.Fprintf(&b, "| the controller's API requests during the sync | %s | |\n", strings.Join(methods, ", "))
+	}
+	if r.verified {
+		fmt.Fprintf(&b, "| outputs after the sync that differ from `convert`'s | %d of %d | 0: %s |\n", r.mismatches, r.expected, verdict(r.mismatches == 0))
+	}
 	if len(lat) > 0 {
 		fmt.Fprintf(&b, "| change to applied output, median of %d | %s | |\n", len(lat), ms(percentile(lat, 50)))
 		fmt.Fprintf(&b, "| change to applied output, p99 | %s | < %s: %s |\n", ms(percentile(lat, 99)), ms(maxP99),
@@ -60,6 +71,12 @@ func render(cfg config, r result) string {
 	}
 	fmt.Fprintf(&b, "| controller resident memory after the sync (or at -sync-timeout) | %s | < %s: %s |\n", mb(r.rssSync), mb(maxMemory), verdict(r.rssSync < maxMemory))
 	fmt.Fprintf(&b, "| controller peak resident memory (VmHWM) | %s | < %s: %s |\n", mb(r.rssPeak), mb(maxMemory), verdict(r.rssPeak < maxMemory))
+	for _, m := range r.mismatched {
+		fmt.Fprintf(&b, "\n- differs: %s", m)
+	}
+	if len(r.mismatched) > 0 {
+		b.WriteString("\n")
+	}
 	b.WriteString("\nA change replaces the first path of an ALLOW AuthorizationPolicy; its latency runs from the " +
 		"update call to the first watch event of an output object holding the new path.\n")
 	return b.String()

@@ -23,8 +23,8 @@ const ownedSelector = "app.kubernetes.io/managed-by=meshbridge"
 // marker string appears or changes.
 type outputWatch struct {
 	mu      sync.Mutex
-	waiters map[string]chan time.Time // by marker
-	seenKey map[string]bool           // outputs seen, by objectKey
+	waiters map[string]chan time.Time             // by marker
+	seenKey map[string]*unstructured.Unstructured // outputs seen, by objectKey
 }
 
 // objectKey names an object by kind, namespace and name.
@@ -35,7 +35,7 @@ func watchOutputs(ctx context.Context, cfg *rest.Config, gvrs []schema.GroupVers
 	if err != nil {
 		return nil, err
 	}
-	w := &outputWatch{waiters: map[string]chan time.Time{}, seenKey: map[string]bool{}}
+	w := &outputWatch{waiters: map[string]chan time.Time{}, seenKey: map[string]*unstructured.Unstructured{}}
 	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dc, 0, metav1.NamespaceAll,
 		func(o *metav1.ListOptions) { o.LabelSelector = ownedSelector })
 	for _, gvr := range gvrs {
@@ -60,7 +60,7 @@ func (w *outputWatch) seen(obj any) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.seenKey[objectKey(u.GetKind(), u.GetNamespace(), u.GetName())] = true
+	w.seenKey[objectKey(u.GetKind(), u.GetNamespace(), u.GetName())] = u
 	if len(w.waiters) == 0 {
 		return
 	}
@@ -92,11 +92,11 @@ func (w *outputWatch) forget(marker string) {
 }
 
 // objects returns how many outputs were seen, and how many of want were not.
-func (w *outputWatch) objects(want map[string]bool) (seen, missing int) {
+func (w *outputWatch) objects(want map[string]*unstructured.Unstructured) (seen, missing int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for k := range want {
-		if !w.seenKey[k] {
+		if w.seenKey[k] == nil {
 			missing++
 		}
 	}
