@@ -38,6 +38,15 @@ meshbridge_translations_total{result="applied"} 40
 meshbridge_translations_total{result="held"} 2
 workqueue_depth{controller="meshbridge",name="meshbridge",priority="-100"} 3
 process_resident_memory_bytes 1.5e+08
+# TYPE meshbridge_reconcile_seconds histogram
+meshbridge_reconcile_seconds_bucket{le="0.1"} 3
+meshbridge_reconcile_seconds_bucket{le="+Inf"} 4
+meshbridge_reconcile_seconds_sum 0.5
+meshbridge_reconcile_seconds_count 4
+# TYPE rest_client_requests_total counter
+rest_client_requests_total{code="200",host="h",method="PATCH"} 5
+rest_client_requests_total{code="201",host="h",method="PATCH"} 2
+rest_client_requests_total{code="201",host="h",method="POST"} 1
 `)
 	}))
 	defer srv.Close()
@@ -45,8 +54,16 @@ process_resident_memory_bytes 1.5e+08
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m["meshbridge_translations_total"] != 42 || m["workqueue_depth"] != 3 || m["process_resident_memory_bytes"] != 1.5e8 {
+	if m["meshbridge_translations_total"] != 42 || m["workqueue_depth"] != 3 || m["process_resident_memory_bytes"] != 1.5e8 ||
+		m["meshbridge_reconcile_seconds_sum"] != 0.5 || m["meshbridge_reconcile_seconds_count"] != 4 {
 		t.Errorf("scrape = %v", m)
+	}
+	r, err := requestsByMethod(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r) != 2 || r["PATCH"] != 7 || r["POST"] != 1 {
+		t.Errorf("requests by method = %v", r)
 	}
 }
 

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -311,35 +309,6 @@ func waitSynced(ctx context.Context, url string, w *outputWatch, expected map[st
 	}
 }
 
-// scrape sums each metric of a Prometheus text page over its labels.
-func scrape(url string) (map[string]float64, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	s := bufio.NewScanner(resp.Body)
-	s.Buffer(make([]byte, 1<<20), 1<<20)
-	for s.Scan() {
-		line := s.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, rest, _ := strings.Cut(line, " ")
-		if i := strings.IndexByte(name, '{'); i >= 0 {
-			name = name[:i]
-			if j := strings.LastIndexByte(line, '}'); j >= 0 {
-				rest = strings.TrimSpace(line[j+1:])
-			}
-		}
-		if v, err := strconv.ParseFloat(strings.Fields(rest)[0], 64); err == nil {
-			out[name] += v
-		}
-	}
-	return out, s.Err()
-}
-
 // changeTargets picks n ALLOW policies with paths and no conditions, spread over the corpus.
 func changeTargets(policies []*unstructured.Unstructured, n int) []*unstructured.Unstructured {
 	var ok []*unstructured.Unstructured
@@ -432,35 +401,6 @@ func procMemory(pid int) (rss, peak int64) {
 		}
 	}
 	return rss, peak
-}
-
-// requestsByMethod sums client-go's rest_client_requests_total of the controller by method.
-func requestsByMethod(url string) (map[string]float64, error) {
-	resp, err := http.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	s := bufio.NewScanner(resp.Body)
-	s.Buffer(make([]byte, 1<<20), 1<<20)
-	for s.Scan() {
-		line := s.Text()
-		if !strings.HasPrefix(line, "rest_client_requests_total{") {
-			continue
-		}
-		_, labels, _ := strings.Cut(line, "{")
-		labels, value, _ := strings.Cut(labels, "} ")
-		_, method, ok := strings.Cut(labels, `method="`)
-		if !ok {
-			continue
-		}
-		method, _, _ = strings.Cut(method, `"`)
-		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil {
-			out[method] += v
-		}
-	}
-	return out, s.Err()
 }
 
 // slowest returns the n longest durations, longest first, rounded to the millisecond.
