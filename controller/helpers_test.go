@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshbridge/meshbridge/internal/kubetest"
 	"github.com/meshbridge/meshbridge/inventory"
 	"github.com/meshbridge/meshbridge/translate"
 )
@@ -292,7 +292,7 @@ func matchesKinds(ctx context.Context, ns string, kinds []schema.GroupVersionKin
 				}
 			}
 			gv, _, _ := unstructured.NestedFieldNoCopy(g.Object, path...)
-			if !subset(wv, gv) {
+			if !kubetest.Subset(wv, gv) {
 				problems = append(problems, fmt.Sprintf("%s %s = %v, want %v", keyOf(w), field, gv, wv))
 			}
 		}
@@ -305,40 +305,6 @@ func matchesKinds(ctx context.Context, ns string, kinds []schema.GroupVersionKin
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// subset reports whether every value want holds is in got.
-func subset(want, got any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return false
-		}
-		for k, v := range w {
-			if !subset(v, g[k]) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !subset(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	case nil:
-		return true
-	case int64, int32, int, float64:
-		return fmt.Sprint(w) == fmt.Sprint(got)
-	default:
-		return reflect.DeepEqual(want, got)
-	}
 }
 
 // eventsAbout returns the Events in the cluster about the object kind/ns/name.

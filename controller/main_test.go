@@ -2,8 +2,6 @@ package controller
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/meshbridge/meshbridge/internal/kubetest"
 )
 
 // The integration tests share one control plane per package: a real kube-apiserver and etcd
@@ -97,7 +97,7 @@ func startEnv() (*envtest.Environment, error) {
 	if err != nil {
 		return nil, err
 	}
-	crds, err := crdPaths(root)
+	crds, err := kubetest.CRDPaths(root, false)
 	if err != nil {
 		return nil, err
 	}
@@ -157,51 +157,4 @@ func envtestAssets(root string) (string, error) {
 			script, cache, err, stderr.String())
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-// crdPaths lists the CRDs to install: Istio's from the istio.io/api module, Gateway API's
-// standard channel from its module, SMI's as OSM ships them (when ../shared is present), and
-// meshbridge's rbac.istio.io CRDs.
-func crdPaths(root string) ([]string, error) {
-	istio, err := moduleDir(root, "istio.io/api")
-	if err != nil {
-		return nil, err
-	}
-	gw, err := moduleDir(root, "sigs.k8s.io/gateway-api")
-	if err != nil {
-		return nil, err
-	}
-	paths := []string{
-		filepath.Join(istio, "kubernetes", "customresourcedefinitions.gen.yaml"),
-		filepath.Join(gw, "config", "crd", "standard"),
-		filepath.Join(root, "config", "crd", "rbac"),
-	}
-	if smi := filepath.Join(root, "..", "shared", "crds", "smi", "osm-v1.2.4"); dirExists(smi) {
-		paths = append(paths, smi)
-	}
-	return paths, nil
-}
-
-// moduleDir finds a module's directory, downloading it if needed (go list -m prints an empty
-// Dir for a module missing from the module cache).
-func moduleDir(root, module string) (string, error) {
-	cmd := exec.Command("go", "mod", "download", "-json", module)
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go mod download %s: %w", module, err)
-	}
-	var m struct{ Dir, Error string }
-	if err := json.Unmarshal(out, &m); err != nil {
-		return "", fmt.Errorf("go mod download %s: %w", module, err)
-	}
-	if m.Dir == "" {
-		return "", errors.New("go mod download " + module + ": no directory: " + m.Error)
-	}
-	return m.Dir, nil
-}
-
-func dirExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }

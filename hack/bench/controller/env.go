@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/meshbridge/meshbridge/internal/kubetest"
 )
 
 // startEnv starts kube-apiserver and etcd with the CRDs of Istio, Gateway API, meshbridge's
@@ -34,7 +34,7 @@ func startEnv(cfg config, dir string) (*envtest.Environment, string, error) {
 		}
 		assets = strings.TrimSpace(string(out))
 	}
-	crds, err := crdPaths(cfg.root)
+	crds, err := kubetest.CRDPaths(cfg.root, true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -74,47 +74,4 @@ func startEnv(cfg config, dir string) (*envtest.Environment, string, error) {
 		return nil, "", err
 	}
 	return env, path, nil
-}
-
-// crdPaths lists the CRDs to install, as the controller's integration tests do.
-func crdPaths(root string) ([]string, error) {
-	istio, err := moduleDir(root, "istio.io/api")
-	if err != nil {
-		return nil, err
-	}
-	gw, err := moduleDir(root, "sigs.k8s.io/gateway-api")
-	if err != nil {
-		return nil, err
-	}
-	paths := []string{
-		filepath.Join(istio, "kubernetes", "customresourcedefinitions.gen.yaml"),
-		filepath.Join(gw, "config", "crd", "standard"),
-		filepath.Join(root, "config", "crd", "rbac"),
-		filepath.Join(root, "config", "crd", "linkerd"),
-	}
-	if smi := filepath.Join(root, "..", "shared", "crds", "smi", "osm-v1.2.4"); isDir(smi) {
-		paths = append(paths, smi)
-	}
-	return paths, nil
-}
-
-func moduleDir(root, module string) (string, error) {
-	cmd := exec.Command("go", "mod", "download", "-json", module)
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go mod download %s: %w: %s", module, err, stderr.String())
-	}
-	var m struct{ Dir string }
-	if err := json.Unmarshal(out, &m); err != nil || m.Dir == "" {
-		return "", fmt.Errorf("go mod download %s: no folder", module)
-	}
-	return m.Dir, nil
-}
-
-func isDir(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
 }

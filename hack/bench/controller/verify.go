@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/meshbridge/meshbridge/internal/kubetest"
 )
 
 // compare checks the outputs seen in the cluster against convert's: each of convert's
@@ -25,7 +26,7 @@ func (w *outputWatch) compare(want map[string]*unstructured.Unstructured) (int, 
 		for _, field := range [][]string{{"spec"}, {"metadata", "labels"}, {"metadata", "annotations"}} {
 			wv, _, _ := unstructured.NestedFieldNoCopy(o.Object, field...)
 			gv, _, _ := unstructured.NestedFieldNoCopy(got.Object, field...)
-			if !contains(wv, gv) {
+			if !kubetest.Subset(wv, gv) {
 				bad = append(bad, fmt.Sprintf("%s: %v = %v, convert wrote %v", k, field, gv, wv))
 				break
 			}
@@ -33,38 +34,4 @@ func (w *outputWatch) compare(want map[string]*unstructured.Unstructured) (int, 
 	}
 	slices.Sort(bad)
 	return len(bad), bad[:min(len(bad), 5)]
-}
-
-// contains reports whether got holds every value of want.
-func contains(want, got any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return len(w) == 0 && got == nil
-		}
-		for k, v := range w {
-			if !contains(v, g[k]) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !contains(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	case nil:
-		return true
-	case int64, int32, int, float64:
-		return fmt.Sprint(w) == fmt.Sprint(got)
-	default:
-		return reflect.DeepEqual(want, got)
-	}
 }
