@@ -29,6 +29,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/meshbridge/meshbridge/hack/bench/docsection"
 )
 
 type config struct {
@@ -73,7 +75,7 @@ func main() {
 	report := render(cfg, res)
 	fmt.Print(report)
 	if cfg.doc != "" {
-		if err := updateDoc(cfg.doc, report); err != nil {
+		if err := docsection.Replace(cfg.doc, beginMarker, endMarker, report); err != nil {
 			fail(err)
 		}
 		fmt.Printf("\nwrote the figures into %s\n", cfg.doc)

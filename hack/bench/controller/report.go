@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -93,20 +91,3 @@ const (
 	beginMarker = "<!-- bench-controller:begin -->"
 	endMarker   = "<!-- bench-controller:end -->"
 )
-
-// updateDoc replaces what lies between the controller markers of a Markdown file.
-func updateDoc(path, report string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	i, j := bytes.Index(data, []byte(beginMarker)), bytes.Index(data, []byte(endMarker))
-	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s … %s section", path, beginMarker, endMarker)
-	}
-	var out bytes.Buffer
-	out.Write(data[:i+len(beginMarker)])
-	out.WriteString("\n" + report)
-	out.Write(data[j:])
-	return os.WriteFile(path, out.Bytes(), 0o644)
-}

@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/meshbridge/meshbridge/hack/corpusgen"
+
+	"github.com/meshbridge/meshbridge/hack/bench/docsection"
 )
 
 type config struct {
@@ -101,11 +103,11 @@ func main() {
 		fmt.Print("\nStage benchmarks (one run each):\n\n" + stages)
 	}
 	if cfg.doc != "" {
-		if err := updateDoc(cfg.doc, beginMarker, endMarker, report); err != nil {
+		if err := docsection.Replace(cfg.doc, beginMarker, endMarker, report); err != nil {
 			fail(err)
 		}
 		if stages != "" {
-			if err := updateDoc(cfg.doc, stagesBegin, stagesEnd, stages); err != nil {
+			if err := docsection.Replace(cfg.doc, stagesBegin, stagesEnd, stages); err != nil {
 				fail(err)
 			}
 		}

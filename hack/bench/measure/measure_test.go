@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,28 +75,6 @@ func TestTargetsAreJudgedOnCPUMemoryAndScaling(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
 		}
-	}
-}
-
-func TestUpdateDocReplacesOnlyTheMarkedSection(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "performance.md")
-	doc := "# Title\n\nbefore\n" + beginMarker + "\nold figures\n" + endMarker + "\nafter\n"
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := updateDoc(path, beginMarker, endMarker, "new figures\n"); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(path)
-	want := "# Title\n\nbefore\n" + beginMarker + "\nnew figures\n" + endMarker + "\nafter\n"
-	if string(got) != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	if err := os.WriteFile(path, []byte("no markers\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := updateDoc(path, beginMarker, endMarker, "x"); err == nil {
-		t.Error("a file without markers was accepted")
 	}
 }
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -190,20 +188,3 @@ const (
 	stagesBegin = "<!-- stages:begin -->"
 	stagesEnd   = "<!-- stages:end -->"
 )
-
-// updateDoc replaces what lies between two markers of a Markdown file.
-func updateDoc(path, beginMarker, endMarker, report string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	i, j := bytes.Index(data, []byte(beginMarker)), bytes.Index(data, []byte(endMarker))
-	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s … %s section", path, beginMarker, endMarker)
-	}
-	var out bytes.Buffer
-	out.Write(data[:i+len(beginMarker)])
-	out.WriteString("\n" + report)
-	out.Write(data[j:])
-	return os.WriteFile(path, out.Bytes(), 0o644)
-}
